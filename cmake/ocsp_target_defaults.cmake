@@ -1,0 +1,20 @@
+# Per-target compile settings. No global flags: every target of this project calls
+# ocsp_target_defaults(), and nothing leaks into a consumer's build through the exported targets.
+function(ocsp_target_defaults target)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE
+      -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow
+      -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+      -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+    if(OCSP_WERROR)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+    if(OCSP_SANITIZE)
+      target_compile_options(${target} PRIVATE
+        -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+      target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+    endif()
+  endif()
+endfunction()

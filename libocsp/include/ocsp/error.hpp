@@ -1,0 +1,98 @@
+// The error model of libocsp, chosen once for the whole library.
+//
+// Every failure is an `ocsp::errc` value registered as a boost::system error category, so it
+// travels in the same `boost::system::error_code` as Asio's and Beast's errors. The REST API error
+// codes (`invalid_schema`, `no_responder_url`, ...) are values of the enum; finer-grained reasons
+// (a corrupt state file, later a codec or verification failure) are values too, and each maps to
+// the REST code and HTTP status a caller of the API sees (`rest_error_code`, `http_status`).
+//
+// Two result types:
+//   result<T>      Boost.Outcome result carrying only an error_code: cheap, for hot paths.
+//   api_result<T>  carries an `error_info` (code + a message naming the field and the rule);
+//                  the service and the router use it so a caller learns exactly what was wrong.
+// No exception crosses the library boundary.
+#pragma once
+
+#include <boost/outcome/result.hpp>
+#include <boost/outcome/try.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace ocsp {
+
+enum class errc {
+  // 0 is success in every error category.
+
+  // REST API errors: the JSON error_code is the enumerator's name.
+  unauthorized = 1,
+  not_found,
+  method_not_allowed,
+  insufficient_permissions,
+  ocsp_unsupported_by_capability,
+  invalid_schema,
+  no_responder_url,              // POST /v1/ocsp/test with no responder URL: 500
+  enable_without_responder_url,  // PUT enabling OCSP with no responder URL: 400 no_responder_url
+  task_queued_for_too_long,
+  invalid_ocsp_response,
+  ocsp_query_failed,  // not in the seeds: "polling task failed" (contract)
+  internal_error,
+
+  // State directory and configuration store (start-up and write failures). REST: internal_error.
+  state_dir_unusable = 100,
+  state_locked,
+  state_unreadable,
+  state_corrupt,
+  state_write_failed,
+
+  // Proxy certificate loading. REST: internal_error.
+  certificate_unreadable = 120,
+  certificate_invalid,
+  certificate_issuer_mismatch,
+
+  // Cluster node registry. REST: internal_error.
+  node_registry_unavailable = 140,
+};
+
+/// The boost::system category of `errc` (name "ocsp").
+const boost::system::error_category& error_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), error_category()};
+}
+
+/// The REST `error_code` string an API caller sees for `e` (e.g. "invalid_schema").
+std::string_view rest_error_code(errc e) noexcept;
+
+/// The HTTP status an API caller sees for `e` (e.g. 400 for invalid_schema).
+unsigned http_status(errc e) noexcept;
+
+/// An error with the message a person reads: it names the field and the rule that failed.
+struct error_info {
+  boost::system::error_code code;
+  std::string message;
+
+  /// The `errc` of `code`, or internal_error when the code belongs to another category.
+  errc ocsp_code() const noexcept;
+};
+
+/// Builds an error_info; `message` should say what was wrong and what would be right.
+error_info make_error(errc code, std::string message);
+
+// Outcome's hooks for an error type that carries a payload: `.value()` on a failed api_result
+// throws boost::system::system_error with the message (only where exceptions are wanted).
+inline const boost::system::error_code& make_error_code(const error_info& e) noexcept { return e.code; }
+[[noreturn]] void outcome_throw_as_system_error_with_payload(const error_info& e);
+
+template <class T>
+using result = boost::outcome_v2::result<T>;
+
+template <class T>
+using api_result = boost::outcome_v2::result<T, error_info>;
+
+}  // namespace ocsp
+
+template <>
+struct boost::system::is_error_code_enum<ocsp::errc> : std::true_type {};

@@ -1,0 +1,37 @@
+// The one JSON serializer of libocsp: compact output, correct escaping of every string.
+//
+// Writers append to a std::string. Keys are written in the order the caller gives; every object
+// libocsp writes lists its keys alphabetically (the vendor's server does), which the tests check.
+// Strings are escaped per RFC 8259: quote, backslash and every control character; valid UTF-8
+// passes through unchanged; a byte that is not valid UTF-8 becomes U+FFFD, so the output is
+// always valid JSON whatever bytes a certificate or a caller supplied.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ocsp {
+
+/// Appends `text` to `out` as a JSON string literal, quotes included.
+void append_json_string(std::string& out, std::string_view text);
+
+class json_object_writer {
+ public:
+  json_object_writer() { out_.push_back('{'); }
+
+  json_object_writer& field(std::string_view key, std::string_view value);
+  json_object_writer& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }
+  json_object_writer& field(std::string_view key, std::int64_t value);
+  json_object_writer& field(std::string_view key, bool value);
+
+  /// Closes the object and returns the text; the writer is empty afterwards.
+  std::string finish();
+
+ private:
+  void key(std::string_view name);
+  std::string out_;
+  bool first_ = true;
+};
+
+}  // namespace ocsp

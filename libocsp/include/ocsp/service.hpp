@@ -1,0 +1,84 @@
+// The OCSP service: the four API requests as typed calls, for every adapter to share.
+//
+// Each call takes the caller's principal and runs the contract's checks in order: permission (403)
+// -> capability (406) -> body and state (400/500). Authentication and routing come before, in the
+// router (or in the caller, for typed in-process use). A PUT is validated whole, stored durably
+// through the config_store, and only then made visible and acknowledged; any error leaves the
+// configuration exactly as it was. All calls are thread-safe; concurrent PUTs are serialised.
+//
+// `test` runs an OCSP query through the attached `status_querier` (the poller's task queue; see
+// the poller in a later layer). Without one it answers ocsp_query_failed.
+#pragma once
+
+#include "ocsp/capability.hpp"
+#include "ocsp/certificate.hpp"
+#include "ocsp/config.hpp"
+#include "ocsp/config_store.hpp"
+#include "ocsp/error.hpp"
+#include "ocsp/permissions.hpp"
+#include "ocsp/status.hpp"
+#include "ocsp/status_cache.hpp"
+
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+namespace ocsp {
+
+/// Runs one OCSP query for the proxy certificate and returns the verified status.
+class status_querier {
+ public:
+  virtual ~status_querier() = default;
+  /// errc::task_queued_for_too_long, errc::invalid_ocsp_response (or a finer reason that maps to
+  /// it), errc::ocsp_query_failed.
+  virtual api_result<ocsp_status> query(const proxy_certificate& certificate, const ocsp_config& config) = 0;
+};
+
+struct service_options {
+  /// Required: where the configuration is loaded from and saved to.
+  std::shared_ptr<config_store> store{};
+  /// The cluster's nodes; default: this process alone, supporting ocsp.
+  std::shared_ptr<const node_registry> nodes{};
+  /// The proxy certificate; null means none is configured (responder_url is "").
+  std::shared_ptr<const proxy_certificate> certificate{};
+  /// Runs POST /v1/ocsp/test queries; null means none is attached.
+  std::shared_ptr<status_querier> querier{};
+};
+
+class service {
+ public:
+  /// Loads the configuration from the store. Fails with the store's error (a corrupt state file
+  /// is a start-up error, never a silent reset) or errc::internal_error without a store.
+  static api_result<std::unique_ptr<service>> create(service_options options);
+
+  /// GET /v1/ocsp.
+  api_result<config_object> get_config(const principal& caller) const;
+  /// PUT /v1/ocsp with a JSON body: errc::invalid_schema, errc::enable_without_responder_url.
+  api_result<config_object> put_config(const principal& caller, std::string_view json_body);
+  /// PUT /v1/ocsp with a typed patch: the same rules, minus JSON parsing.
+  api_result<config_object> put_config(const principal& caller, const config_patch& patch);
+  /// GET /v1/ocsp/status: the cached status, or the pre-cache form (UNKNOWN, no times).
+  api_result<ocsp_status> get_status(const principal& caller) const;
+  /// POST /v1/ocsp/test: queries now; caches the answer only when OCSP is enabled.
+  api_result<ocsp_status> test(const principal& caller);
+
+  // For the programs that host the service (not API requests, so no principal).
+  ocsp_config config() const;
+  std::shared_ptr<const proxy_certificate> certificate() const;
+  void replace_certificate(std::shared_ptr<const proxy_certificate> certificate);
+  status_cache& cache() noexcept { return cache_; }
+
+ private:
+  service(service_options options, const ocsp_config& initial);
+  api_result<void> authorize(const principal& caller, permission needed) const;
+  std::string responder_url() const;
+  api_result<config_object> commit(const config_patch& patch);
+
+  service_options options_;
+  status_cache cache_;
+  std::mutex write_mutex_;          // serialises PUTs across validate + save + publish
+  mutable std::mutex state_mutex_;  // guards config_ and options_.certificate; held briefly
+  ocsp_config config_;
+};
+
+}  // namespace ocsp

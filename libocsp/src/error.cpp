@@ -1,0 +1,95 @@
+#include "ocsp/error.hpp"
+
+#include <boost/system/system_error.hpp>
+
+#include <array>
+#include <utility>
+
+namespace ocsp {
+namespace {
+
+struct errc_entry {
+  errc code;
+  std::string_view rest_code;    // what the API caller sees
+  unsigned status;               // HTTP status
+  std::string_view description;  // error_category::message
+};
+
+// One row per enumerator; rest_code and status are the API's view of it.
+constexpr std::array errc_table{
+    errc_entry{errc::unauthorized, "unauthorized", 401, "authentication required"},
+    errc_entry{errc::not_found, "not_found", 404, "no such resource"},
+    errc_entry{errc::method_not_allowed, "method_not_allowed", 405, "method not allowed on this resource"},
+    errc_entry{errc::insufficient_permissions, "insufficient_permissions", 403, "the caller's role lacks the permission"},
+    errc_entry{errc::ocsp_unsupported_by_capability, "ocsp_unsupported_by_capability", 406, "not all nodes support the OCSP capability"},
+    errc_entry{errc::invalid_schema, "invalid_schema", 400, "an illegal parameter or a parameter with an illegal value"},
+    errc_entry{errc::no_responder_url, "no_responder_url", 500, "there is no OCSP responder URL to query"},
+    errc_entry{errc::enable_without_responder_url, "no_responder_url", 400, "OCSP cannot be enabled without a responder URL"},
+    errc_entry{errc::task_queued_for_too_long, "task_queued_for_too_long", 500, "the OCSP task was queued for too long"},
+    errc_entry{errc::invalid_ocsp_response, "invalid_ocsp_response", 500, "the responder's answer is not a usable OCSP response"},
+    errc_entry{errc::ocsp_query_failed, "ocsp_query_failed", 500, "the OCSP query yielded no response"},
+    errc_entry{errc::internal_error, "internal_error", 500, "internal error"},
+    errc_entry{errc::state_dir_unusable, "internal_error", 500, "the state directory cannot be used"},
+    errc_entry{errc::state_locked, "internal_error", 500, "the state directory is locked by another process"},
+    errc_entry{errc::state_unreadable, "internal_error", 500, "a state file cannot be read"},
+    errc_entry{errc::state_corrupt, "internal_error", 500, "a state file is corrupt"},
+    errc_entry{errc::state_write_failed, "internal_error", 500, "a state file could not be written durably"},
+    errc_entry{errc::certificate_unreadable, "internal_error", 500, "a certificate file cannot be read"},
+    errc_entry{errc::certificate_invalid, "internal_error", 500, "a certificate is not valid PEM/X.509"},
+    errc_entry{errc::certificate_issuer_mismatch, "internal_error", 500, "the issuer certificate did not issue the proxy certificate"},
+    errc_entry{errc::node_registry_unavailable, "internal_error", 500, "the cluster's node registry cannot be read"},
+};
+
+constexpr const errc_entry* find_entry(errc e) noexcept {
+  for (const auto& entry : errc_table) {
+    if (entry.code == e) return &entry;
+  }
+  return nullptr;
+}
+
+// boost::system::error_category has a protected non-virtual destructor by design (categories are
+// never deleted through a base pointer), which -Wnon-virtual-dtor cannot know.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+class ocsp_category final : public boost::system::error_category {
+ public:
+  // A fixed id makes codes compare equal across shared-library boundaries.
+  constexpr ocsp_category() noexcept : error_category(0x6f637370'6c696230ULL) {}
+  const char* name() const noexcept override { return "ocsp"; }
+  std::string message(int ev) const override {
+    const errc_entry* entry = find_entry(static_cast<errc>(ev));
+    return entry ? std::string(entry->description) : "unknown ocsp error";
+  }
+};
+#pragma GCC diagnostic pop
+
+}  // namespace
+
+const boost::system::error_category& error_category() noexcept {
+  static const ocsp_category instance;
+  return instance;
+}
+
+std::string_view rest_error_code(errc e) noexcept {
+  const errc_entry* entry = find_entry(e);
+  return entry ? entry->rest_code : "internal_error";
+}
+
+unsigned http_status(errc e) noexcept {
+  const errc_entry* entry = find_entry(e);
+  return entry ? entry->status : 500;
+}
+
+errc error_info::ocsp_code() const noexcept {
+  return code.category() == error_category() ? static_cast<errc>(code.value()) : errc::internal_error;
+}
+
+error_info make_error(errc code, std::string message) {
+  return error_info{make_error_code(code), std::move(message)};
+}
+
+void outcome_throw_as_system_error_with_payload(const error_info& e) {
+  throw boost::system::system_error(e.code, e.message);
+}
+
+}  // namespace ocsp

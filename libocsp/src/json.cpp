@@ -1,0 +1,109 @@
+#include "ocsp/json.hpp"
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <iterator>
+
+namespace ocsp {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when the bytes there are not one.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const auto continuation = [&](std::size_t k) { return k < s.size() && (byte(k) & 0xC0U) == 0x80U; };
+  const unsigned char lead = byte(i);
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(i + 1) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    if (!continuation(i + 1) || !continuation(i + 2)) return 0;
+    const unsigned char second = byte(i + 1);
+    if (lead == 0xE0 && second < 0xA0) return 0;  // overlong
+    if (lead == 0xED && second > 0x9F) return 0;  // UTF-16 surrogate
+    return 3;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    if (!continuation(i + 1) || !continuation(i + 2) || !continuation(i + 3)) return 0;
+    const unsigned char second = byte(i + 1);
+    if (lead == 0xF0 && second < 0x90) return 0;  // overlong
+    if (lead == 0xF4 && second > 0x8F) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // Copy the longest run that needs no escaping in one append.
+    std::size_t run = i;
+    while (run < text.size()) {
+      const auto c = static_cast<unsigned char>(text[run]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      ++run;
+    }
+    out.append(text, i, run - i);
+    i = run;
+    if (i == text.size()) break;
+
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t n = utf8_sequence_length(text, i);
+      if (n == 0) {
+        out.append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+        ++i;
+      } else {
+        out.append(text, i, n);
+        i += n;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c)); break;
+    }
+    ++i;
+  }
+  out.push_back('"');
+}
+
+void json_object_writer::key(std::string_view name) {
+  if (!first_) out_.push_back(',');
+  first_ = false;
+  append_json_string(out_, name);
+  out_.push_back(':');
+}
+
+json_object_writer& json_object_writer::field(std::string_view key_name, std::string_view value) {
+  key(key_name);
+  append_json_string(out_, value);
+  return *this;
+}
+
+json_object_writer& json_object_writer::field(std::string_view key_name, std::int64_t value) {
+  key(key_name);
+  fmt::format_to(std::back_inserter(out_), "{}", value);
+  return *this;
+}
+
+json_object_writer& json_object_writer::field(std::string_view key_name, bool value) {
+  key(key_name);
+  out_.append(value ? "true" : "false");
+  return *this;
+}
+
+std::string json_object_writer::finish() {
+  out_.push_back('}');
+  return std::move(out_);
+}
+
+}  // namespace ocsp

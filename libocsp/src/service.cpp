@@ -1,0 +1,120 @@
+#include "ocsp/service.hpp"
+
+#include "ocsp/config_json.hpp"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+namespace ocsp {
+
+api_result<std::unique_ptr<service>> service::create(service_options options) {
+  if (!options.store) return make_error(errc::internal_error, "service_options.store is required");
+  if (!options.nodes) options.nodes = std::make_shared<single_node_registry>();
+  BOOST_OUTCOME_TRY(auto initial, options.store->load());
+  return std::unique_ptr<service>(new service(std::move(options), initial));
+}
+
+service::service(service_options options, const ocsp_config& initial)
+    : options_(std::move(options)), config_(initial) {}
+
+api_result<void> service::authorize(const principal& caller, permission needed) const {
+  if (!has_permission(caller.role, needed)) {
+    return make_error(errc::insufficient_permissions,
+                      fmt::format("user {} with role {} lacks the {} permission", caller.user,
+                                  to_string(caller.role), to_string(needed)));
+  }
+  BOOST_OUTCOME_TRY(auto supported, options_.nodes->supported_by_all(ocsp_capability));
+  if (!supported) {
+    return make_error(errc::ocsp_unsupported_by_capability,
+                      "not all nodes of the cluster support the ocsp capability");
+  }
+  return boost::outcome_v2::success();
+}
+
+std::string service::responder_url() const {
+  std::lock_guard lock(state_mutex_);
+  return options_.certificate ? options_.certificate->responder_url() : std::string();
+}
+
+ocsp_config service::config() const {
+  std::lock_guard lock(state_mutex_);
+  return config_;
+}
+
+std::shared_ptr<const proxy_certificate> service::certificate() const {
+  std::lock_guard lock(state_mutex_);
+  return options_.certificate;
+}
+
+void service::replace_certificate(std::shared_ptr<const proxy_certificate> certificate) {
+  std::lock_guard lock(state_mutex_);
+  options_.certificate = std::move(certificate);
+}
+
+api_result<config_object> service::get_config(const principal& caller) const {
+  BOOST_OUTCOME_TRY(authorize(caller, permission::view_ocsp_config));
+  std::lock_guard lock(state_mutex_);
+  return config_object{config_, options_.certificate ? options_.certificate->responder_url() : std::string()};
+}
+
+api_result<config_object> service::put_config(const principal& caller, std::string_view json_body) {
+  BOOST_OUTCOME_TRY(authorize(caller, permission::config_ocsp));
+  std::lock_guard write(write_mutex_);
+  BOOST_OUTCOME_TRY(auto patch, parse_config_patch(json_body, responder_url()));
+  return commit(patch);
+}
+
+api_result<config_object> service::put_config(const principal& caller, const config_patch& patch) {
+  BOOST_OUTCOME_TRY(authorize(caller, permission::config_ocsp));
+  std::lock_guard write(write_mutex_);
+  BOOST_OUTCOME_TRY(check_ranges(patch));
+  return commit(patch);
+}
+
+// Called with write_mutex_ held and `patch` range-checked: stores durably, then publishes.
+api_result<config_object> service::commit(const config_patch& patch) {
+  std::string url = responder_url();
+  if (patch.ocsp_functionality == true && url.empty()) {
+    return make_error(errc::enable_without_responder_url,
+                      "ocsp_functionality cannot be enabled: the proxy certificate has no OCSP responder URL "
+                      "in its Authority Information Access extension");
+  }
+  const ocsp_config current = config();
+  const ocsp_config updated = apply(current, patch);
+  if (updated != current) {
+    BOOST_OUTCOME_TRY(options_.store->save(updated));
+  }
+  {
+    std::lock_guard lock(state_mutex_);
+    config_ = updated;
+  }
+  return config_object{updated, std::move(url)};
+}
+
+api_result<ocsp_status> service::get_status(const principal& caller) const {
+  BOOST_OUTCOME_TRY(authorize(caller, permission::view_ocsp_status));
+  if (auto cached = cache_.current()) return *std::move(cached);
+  return ocsp_status::not_cached(responder_url());
+}
+
+api_result<ocsp_status> service::test(const principal& caller) {
+  BOOST_OUTCOME_TRY(authorize(caller, permission::test_ocsp_status));
+  const auto cert = certificate();
+  if (!cert || cert->responder_url().empty()) {
+    return make_error(errc::no_responder_url,
+                      cert ? fmt::format("the proxy certificate ({}) has no OCSP responder URL in its Authority "
+                                         "Information Access extension",
+                                         cert->subject())
+                           : std::string("no proxy certificate is configured, so there is no responder URL"));
+  }
+  if (!options_.querier) {
+    return make_error(errc::ocsp_query_failed, "no OCSP query engine is attached to this service");
+  }
+  const ocsp_config current = config();
+  BOOST_OUTCOME_TRY(auto status, options_.querier->query(*cert, current));
+  if (current.ocsp_functionality) cache_.store(status);
+  return status;
+}
+
+}  // namespace ocsp
