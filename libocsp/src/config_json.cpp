@@ -73,44 +73,44 @@ error_info malformed(simdjson::error_code e) {
   return schema_error(fmt::format("not valid JSON: {}", simdjson::error_message(e)));
 }
 
+// Each reader tries the typed getter first (the common, valid case parses the value once) and
+// classifies the value only to explain a failure.
+
 api_result<std::int64_t> read_integer(const integer_field& field, od::value& v) {
+  std::int64_t value = 0;
+  const auto rule = [&] { return fmt::format("{} must be an integer in [{}, {}]", field.name, field.min, field.max); };
+  if (!v.get_int64().get(value)) {
+    if (value < field.min || value > field.max) return schema_error(fmt::format("{}, got {}", rule(), value));
+    return value;
+  }
   od::json_type type{};
   if (auto e = v.type().get(type)) return malformed(e);
-  const auto rule = [&] { return fmt::format("{} must be an integer in [{}, {}]", field.name, field.min, field.max); };
   if (type != od::json_type::number) return schema_error(fmt::format("{}, got {}", rule(), type_name(type)));
-
   od::number_type number_type{};
   if (auto e = v.get_number_type().get(number_type)) return malformed(e);
   if (number_type == od::number_type::floating_point_number) {
     return schema_error(fmt::format("{}, got the non-integer number {}", rule(), quote(trimmed_token(v))));
   }
-  std::int64_t value = 0;
-  if (number_type == od::number_type::unsigned_integer || v.get_int64().get(value)) {
-    // An integer beyond 64 bits is out of range whatever the field.
-    return schema_error(fmt::format("{}, got {}", rule(), quote(trimmed_token(v))));
-  }
-  if (value < field.min || value > field.max) return schema_error(fmt::format("{}, got {}", rule(), value));
-  return value;
+  // An integer that does not fit 64 bits is out of range whatever the field.
+  return schema_error(fmt::format("{}, got {}", rule(), quote(trimmed_token(v))));
 }
 
 api_result<bool> read_boolean(std::string_view name, od::value& v) {
+  bool value = false;
+  if (!v.get_bool().get(value)) return value;
   od::json_type type{};
   if (auto e = v.type().get(type)) return malformed(e);
-  if (type != od::json_type::boolean) {
-    return schema_error(fmt::format("{} must be a boolean (true or false), got {}", name, type_name(type)));
-  }
-  bool value = false;
-  if (auto e = v.get_bool().get(value)) return malformed(e);
-  return value;
+  if (type == od::json_type::boolean) return malformed(simdjson::INCORRECT_TYPE);  // e.g. "tru"
+  return schema_error(fmt::format("{} must be a boolean (true or false), got {}", name, type_name(type)));
 }
 
 api_result<std::string_view> read_string(std::string_view name, od::value& v) {
+  std::string_view value;
+  if (!v.get_string().get(value)) return value;
   od::json_type type{};
   if (auto e = v.type().get(type)) return malformed(e);
-  if (type != od::json_type::string) return schema_error(fmt::format("{} must be a string, got {}", name, type_name(type)));
-  std::string_view value;
-  if (auto e = v.get_string().get(value)) return malformed(e);
-  return value;
+  if (type == od::json_type::string) return malformed(simdjson::STRING_ERROR);
+  return schema_error(fmt::format("{} must be a string, got {}", name, type_name(type)));
 }
 
 enum class reader_mode { put_body, state_file };
