@@ -11,6 +11,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -42,6 +43,9 @@ std::string openssl_error() {
 
 api_result<x509_ptr> parse_pem(std::string_view pem, std::string_view what) {
   ERR_clear_error();
+  if (pem.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    return make_error(errc::certificate_invalid, fmt::format("the {} is too large to be a certificate", what));
+  }
   bio_ptr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return make_error(errc::internal_error, "out of memory");
   x509_ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
@@ -83,16 +87,27 @@ std::string serial_text(const X509* cert) {
 
 bool is_http_url(std::string_view uri) { return uri.starts_with("http://") || uri.starts_with("https://"); }
 
+// PEM files of a certificate are a few KiB; anything near this is not one.
+constexpr std::uintmax_t max_pem_size = 1 << 20;
+
 api_result<std::string> read_file(const std::filesystem::path& path, std::string_view what) {
+  const auto unreadable = [&](std::string_view why) {
+    return make_error(errc::certificate_unreadable,
+                      fmt::format("cannot read the {} file {}: {}", what, path.string(), why));
+  };
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec) return unreadable(ec.message());
+  if (!std::filesystem::is_regular_file(status)) return unreadable("not a regular file");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return unreadable(ec.message());
+  if (size > max_pem_size) return unreadable(fmt::format("{} bytes, more than the {} allowed", size, max_pem_size));
+
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error(errc::certificate_unreadable, fmt::format("cannot read the {} file {}", what, path.string()));
-  }
+  if (!in) return unreadable("cannot open it");
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) {
-    return make_error(errc::certificate_unreadable, fmt::format("cannot read the {} file {}", what, path.string()));
-  }
+  if (in.bad()) return unreadable("read failed");
   return text.str();
 }
 

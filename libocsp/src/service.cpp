@@ -83,7 +83,15 @@ api_result<config_object> service::commit(const config_patch& patch) {
   const ocsp_config current = config();
   const ocsp_config updated = apply(current, patch);
   if (updated != current) {
-    BOOST_OUTCOME_TRY(options_.store->save(updated));
+    if (auto saved = options_.store->save(updated); !saved) {
+      // A save can fail after the new contents became visible (a failed directory fsync); the
+      // configuration in force must be the one a restart would load, so re-read it.
+      if (auto stored = options_.store->load()) {
+        std::lock_guard lock(state_mutex_);
+        config_ = stored.value();
+      }
+      return std::move(saved).error();
+    }
   }
   {
     std::lock_guard lock(state_mutex_);

@@ -247,3 +247,17 @@ TEST_CASE("proxy_certificate: a PEM chain gives its first certificate", "[certif
     CHECK(cert.value().issuer_der() == first_pem_der(ca_pem));
   }
 }
+
+TEST_CASE("proxy_certificate: a directory or an oversized file is unreadable, not invalid", "[certificate]") {
+  ocsp_test::temp_dir tmp;
+  const auto as_dir = ocsp::proxy_certificate::load(tmp.path(), ocsp_test::pki_dir() / "ca.pem");
+  REQUIRE_FALSE(as_dir);
+  CHECK(as_dir.error().ocsp_code() == ocsp::errc::certificate_unreadable);
+  CHECK_THAT(as_dir.error().message, Catch::Contains(tmp.path().string()));
+
+  const auto big = tmp / "big.pem";
+  ocsp_test::write_text(big, std::string((1 << 20) + 1, 'A'));
+  const auto too_big = ocsp::proxy_certificate::load(ocsp_test::pki_dir() / "proxy.pem", big);
+  REQUIRE_FALSE(too_big);
+  CHECK(too_big.error().ocsp_code() == ocsp::errc::certificate_unreadable);
+}

@@ -131,3 +131,28 @@ TEST_CASE("concurrent PUTs: serialised, the store always matches what was acknow
                     [&](const auto& a) { return !a.empty() && a.back() == final_value; }));
   CHECK(store->load().value().query_frequency == final_value);
 }
+
+namespace {
+// A store whose save makes the new configuration visible and then reports a failure, as a failed
+// fsync of the directory after the rename does.
+class visible_then_failed_store final : public ocsp::config_store {
+ public:
+  ocsp::api_result<ocsp::ocsp_config> load() override { return stored; }
+  ocsp::api_result<void> save(const ocsp::ocsp_config& config) override {
+    stored = config;
+    return ocsp::make_error(ocsp::errc::state_write_failed, "fsync of the directory failed");
+  }
+  ocsp::ocsp_config stored;
+};
+}  // namespace
+
+TEST_CASE("put_config: after a failed save, the configuration in force is the stored one", "[service][store]") {
+  auto store = std::make_shared<visible_then_failed_store>();
+  auto svc = ocsp_test::make_service({.store = store, .certificate = ocsp_test::load_pki_cert("proxy")});
+  auto r = svc->put_config(ocsp_test::admin(), R"({"query_frequency":777})");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().ocsp_code() == ocsp::errc::state_write_failed);
+  CHECK(ocsp::http_status(r.error().ocsp_code()) == 500);
+  CHECK(svc->config() == store->stored);
+  CHECK(svc->config().query_frequency == 777);
+}

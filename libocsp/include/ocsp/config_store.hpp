@@ -21,7 +21,8 @@ class config_store {
   virtual ~config_store() = default;
   /// The stored configuration; the defaults when nothing was ever stored.
   virtual api_result<ocsp_config> load() = 0;
-  /// Stores `config` durably before returning.
+  /// Stores `config` durably before returning. On failure the store may hold the old or the new
+  /// configuration; `load` tells which.
   virtual api_result<void> save(const ocsp_config& config) = 0;
 };
 
@@ -47,7 +48,7 @@ class file_config_store final : public config_store {
   /// The defaults when the file does not exist. errc::state_unreadable when it cannot be read;
   /// errc::state_corrupt when it is not a complete, valid configuration: never a silent reset.
   api_result<ocsp_config> load() override;
-  /// errc::state_write_failed; the previous file is then intact.
+  /// errc::state_write_failed; see state_directory::write for what the file then holds.
   api_result<void> save(const ocsp_config& config) override;
 
  private:

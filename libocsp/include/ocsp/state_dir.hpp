@@ -36,7 +36,9 @@ class state_directory {
   /// larger than `max_size`.
   api_result<std::optional<std::string>> read(std::string_view name, std::size_t max_size = 1 << 20) const;
 
-  /// Replaces file `name` with `contents` durably (see above). errc::state_write_failed.
+  /// Replaces file `name` with `contents` durably (see above). errc::state_write_failed: the file
+  /// then holds the old contents, except after a failed fsync of the directory, when the rename
+  /// has already happened and the file may hold the new contents (durability unknown).
   api_result<void> write(std::string_view name, std::string_view contents);
 
  private:
