@@ -54,6 +54,32 @@ enum class errc {
 
   // Cluster node registry. REST: internal_error.
   node_registry_unavailable = 140,
+
+  // DER decoding and encoding (ocsp::der). REST: invalid_ocsp_response.
+  der_truncated = 200,    // an element runs past the end of its container
+  der_bad_length,         // indefinite, non-minimal or oversized length
+  der_high_tag_number,    // tag number >= 31 (not used by OCSP or X.509)
+  der_unexpected_tag,     // the element is not the one the grammar requires here
+  der_trailing_data,      // bytes after the last element of a container
+  der_bad_boolean,        // not 0x00 / 0xFF, or not one byte
+  der_bad_integer,        // empty, non-minimal, or out of the range the field allows
+  der_bad_bit_string,     // unused-bit count invalid, or unused bits not zero
+  der_bad_oid,            // empty, non-minimal sub-identifier, or truncated
+  der_bad_time,           // not a UTCTime / GeneralizedTime of RFC 5280's form
+  der_bad_null,           // NULL with contents
+  der_too_deep,           // writer: too many nested scopes
+  der_buffer_too_small,   // writer: a fixed buffer is full
+
+  // OCSP structure (RFC 6960) beyond DER. REST: invalid_ocsp_response.
+  ocsp_unknown_response_status = 240,
+  ocsp_missing_response_bytes,       // successful but no responseBytes
+  ocsp_unexpected_response_bytes,    // not successful but responseBytes present
+  ocsp_unsupported_response_type,    // responseType is not id-pkix-ocsp-basic
+  ocsp_unsupported_version,          // a version other than v1
+  ocsp_bad_cert_status,              // certStatus is none of good / revoked / unknown
+  ocsp_bad_revocation_reason,        // CRLReason outside RFC 5280's values
+  ocsp_duplicate_extension,          // the same extension OID twice in one list
+  ocsp_no_single_response,           // responses (or requestList) is empty
 };
 
 /// The boost::system category of `errc` (name "ocsp").

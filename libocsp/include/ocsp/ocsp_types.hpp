@@ -1,0 +1,122 @@
+// Vocabulary shared by OCSP requests and responses (RFC 6960 4.1.1, 4.2.1): CertID, extensions,
+// and `element_list`, the lazy view of a SEQUENCE OF that libocsp's parsers return.
+//
+// Every type here is a view into the DER bytes the parser was given (zero copies, zero heap
+// allocations): keep those bytes alive as long as you use the view. The parsers validate every
+// element of a list before returning, so iterating a list they returned cannot fail.
+#pragma once
+
+#include "ocsp/der.hpp"
+
+#include <cstddef>
+#include <iterator>
+#include <optional>
+
+namespace ocsp {
+
+/// RFC 6960 4.1.1:
+///   CertID ::= SEQUENCE {
+///     hashAlgorithm       AlgorithmIdentifier,
+///     issuerNameHash      OCTET STRING, -- Hash of issuer's DN
+///     issuerKeyHash       OCTET STRING, -- Hash of issuer's public key
+///     serialNumber        CertificateSerialNumber }
+struct cert_id {
+  der::bytes hash_algorithm;         // OID contents octets
+  der::bytes hash_parameters;        // the parameters element (e.g. 05 00), empty when absent
+  der::bytes issuer_name_hash;
+  der::bytes issuer_key_hash;
+  der::bytes serial_number;          // INTEGER contents octets (two's complement)
+};
+
+/// Whether two CertIDs name the same certificate: same hash algorithm (OID), issuer hashes and
+/// serial. The algorithm parameters are not compared (NULL and absent are both seen in practice).
+bool same_certificate(const cert_id& a, const cert_id& b) noexcept;
+
+/// RFC 5280 4.1:
+///   Extension ::= SEQUENCE {
+///     extnID      OBJECT IDENTIFIER,
+///     critical    BOOLEAN DEFAULT FALSE,
+///     extnValue   OCTET STRING }
+struct extension {
+  der::bytes oid;    // contents octets
+  bool critical = false;
+  der::bytes value;  // the contents of extnValue
+};
+
+/// A validated SEQUENCE OF T, parsed element by element as it is iterated.
+/// `Parse` is `result<T> (*)(der::reader&)`, reading one element and advancing.
+template <class T, result<T> (*Parse)(der::reader&) noexcept>
+class element_list {
+ public:
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = T;
+
+    iterator() = default;
+    explicit iterator(der::reader rest) noexcept : rest_(rest) { advance(); }
+    T operator*() const noexcept { return current_; }
+    iterator& operator++() noexcept {
+      advance();
+      return *this;
+    }
+    void operator++(int) noexcept { advance(); }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.done_ == b.done_ && (a.done_ || a.rest_.data().data() == b.rest_.data().data());
+    }
+
+   private:
+    void advance() noexcept {
+      if (rest_.empty()) {
+        done_ = true;
+        return;
+      }
+      // The parser that built the list validated every element.
+      current_ = Parse(rest_).assume_value();
+    }
+    der::reader rest_;
+    T current_{};
+    bool done_ = false;
+  };
+
+  element_list() = default;
+  /// `contents` must already be validated (every element parses and nothing trails).
+  explicit element_list(der::reader contents, std::size_t count) noexcept : contents_(contents), count_(count) {}
+
+  iterator begin() const noexcept { return iterator(contents_); }
+  iterator end() const noexcept {
+    iterator e;
+    ++e;  // an iterator over nothing is at its end
+    return e;
+  }
+  std::size_t size() const noexcept { return count_; }
+  bool empty() const noexcept { return count_ == 0; }
+  /// The encoded elements, without the SEQUENCE header.
+  der::bytes contents() const noexcept { return contents_.data(); }
+
+ private:
+  der::reader contents_;
+  std::size_t count_ = 0;
+};
+
+/// Reads one CertID.
+result<cert_id> parse_cert_id(der::reader& in) noexcept;
+/// Reads one Extension.
+result<extension> parse_extension(der::reader& in) noexcept;
+
+using extension_list = element_list<extension, parse_extension>;
+
+/// Validates `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension` contents: every element parses,
+/// no OID appears twice (errc::ocsp_duplicate_extension), at least one element.
+result<extension_list> parse_extensions(der::reader contents) noexcept;
+
+/// The extension with `oid`, if present.
+std::optional<extension> find_extension(const extension_list& list, der::bytes oid) noexcept;
+
+void encode(der::writer& out, const cert_id& id) noexcept;
+void encode(der::writer& out, const extension& ext) noexcept;
+
+}  // namespace ocsp
