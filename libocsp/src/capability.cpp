@@ -31,6 +31,12 @@ api_result<std::vector<node_info>> static_node_registry::nodes() const {
   return nodes_;
 }
 
+api_result<bool> static_node_registry::supported_by_all(std::string_view capability) const {
+  std::lock_guard lock(mutex_);
+  return !nodes_.empty() &&
+         std::all_of(nodes_.begin(), nodes_.end(), [&](const node_info& n) { return n.supports(capability); });
+}
+
 void static_node_registry::set_nodes(std::vector<node_info> nodes) {
   std::lock_guard lock(mutex_);
   nodes_ = std::move(nodes);

@@ -206,6 +206,9 @@ api_result<parsed_fields> read_config_object(std::string_view text, reader_mode 
 }  // namespace
 
 api_result<config_patch> parse_config_patch(std::string_view body, std::string_view current_responder_url) {
+  if (body.size() > max_config_body) {
+    return schema_error(fmt::format("the body is {} bytes, more than the {} allowed", body.size(), max_config_body));
+  }
   BOOST_OUTCOME_TRY(auto fields, read_config_object(body, reader_mode::put_body, current_responder_url));
   return fields.patch;
 }

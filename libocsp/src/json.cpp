@@ -101,6 +101,30 @@ json_object_writer& json_object_writer::field(std::string_view key_name, bool va
   return *this;
 }
 
+json_object_writer& json_object_writer::field_null(std::string_view key_name) {
+  key(key_name);
+  out_.append("null");
+  return *this;
+}
+
+json_object_writer& json_object_writer::field_raw(std::string_view key_name, std::string_view json) {
+  key(key_name);
+  out_.append(json);
+  return *this;
+}
+
+json_array_writer& json_array_writer::add_raw(std::string_view json) {
+  if (!first_) out_.push_back(',');
+  first_ = false;
+  out_.append(json);
+  return *this;
+}
+
+std::string json_array_writer::finish() {
+  out_.push_back(']');
+  return std::move(out_);
+}
+
 std::string json_object_writer::finish() {
   out_.push_back('}');
   return std::move(out_);

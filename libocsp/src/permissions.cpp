@@ -50,8 +50,13 @@ static_assert([] {
 std::span<const role> all_roles() noexcept { return roles; }
 std::span<const permission> all_permissions() noexcept { return permissions; }
 
-std::string_view to_string(role r) noexcept { return role_names[static_cast<std::size_t>(r)]; }
-std::string_view to_string(permission p) noexcept { return grant_for(p).name; }
+std::string_view to_string(role r) noexcept {
+  const auto i = static_cast<std::size_t>(r);
+  return i < role_names.size() ? role_names[i] : std::string_view("invalid_role");
+}
+std::string_view to_string(permission p) noexcept {
+  return static_cast<std::size_t>(p) < grants.size() ? grant_for(p).name : std::string_view("invalid_permission");
+}
 
 std::optional<role> parse_role(std::string_view name) noexcept {
   for (std::size_t i = 0; i < roles.size(); ++i) {
@@ -61,6 +66,8 @@ std::optional<role> parse_role(std::string_view name) noexcept {
 }
 
 bool has_permission(role r, permission p) noexcept {
+  // Values outside the enums (a cast from bad input) hold nothing.
+  if (static_cast<std::size_t>(p) >= grants.size() || static_cast<std::size_t>(r) >= roles.size()) return false;
   return (grant_for(p).holders & (1U << static_cast<unsigned>(r))) != 0;
 }
 

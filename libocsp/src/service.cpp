@@ -12,6 +12,10 @@ api_result<std::unique_ptr<service>> service::create(service_options options) {
   if (!options.store) return make_error(errc::internal_error, "service_options.store is required");
   if (!options.nodes) options.nodes = std::make_shared<single_node_registry>();
   BOOST_OUTCOME_TRY(auto initial, options.store->load());
+  // Whatever the store, the service never runs on a configuration outside the contract's ranges.
+  if (auto checked = check_ranges(initial); !checked) {
+    return make_error(errc::state_corrupt, "the stored OCSP configuration is invalid: " + checked.error().message);
+  }
   return std::unique_ptr<service>(new service(std::move(options), initial));
 }
 
@@ -48,8 +52,11 @@ std::shared_ptr<const proxy_certificate> service::certificate() const {
 }
 
 void service::replace_certificate(std::shared_ptr<const proxy_certificate> certificate) {
+  std::lock_guard write(write_mutex_);
   std::lock_guard lock(state_mutex_);
   options_.certificate = std::move(certificate);
+  ++generation_;
+  cache_.invalidate();
 }
 
 api_result<config_object> service::get_config(const principal& caller) const {
@@ -61,26 +68,28 @@ api_result<config_object> service::get_config(const principal& caller) const {
 api_result<config_object> service::put_config(const principal& caller, std::string_view json_body) {
   BOOST_OUTCOME_TRY(authorize(caller, permission::config_ocsp));
   std::lock_guard write(write_mutex_);
-  BOOST_OUTCOME_TRY(auto patch, parse_config_patch(json_body, responder_url()));
-  return commit(patch);
+  const std::string url = responder_url();  // one snapshot: swaps wait for write_mutex_
+  BOOST_OUTCOME_TRY(auto patch, parse_config_patch(json_body, url));
+  return commit(patch, url);
 }
 
 api_result<config_object> service::put_config(const principal& caller, const config_patch& patch) {
   BOOST_OUTCOME_TRY(authorize(caller, permission::config_ocsp));
   std::lock_guard write(write_mutex_);
   BOOST_OUTCOME_TRY(check_ranges(patch));
-  return commit(patch);
+  return commit(patch, responder_url());
 }
 
 // Called with write_mutex_ held and `patch` range-checked: stores durably, then publishes.
-api_result<config_object> service::commit(const config_patch& patch) {
-  std::string url = responder_url();
-  if (patch.ocsp_functionality == true && url.empty()) {
+api_result<config_object> service::commit(const config_patch& patch, const std::string& url) {
+  const ocsp_config current = config();
+  // Enabling means turning it on: a PUT that repeats true while it is already on (GET -> edit ->
+  // PUT after a certificate without a URL was swapped in) is not refused.
+  if (patch.ocsp_functionality == true && !current.ocsp_functionality && url.empty()) {
     return make_error(errc::enable_without_responder_url,
                       "ocsp_functionality cannot be enabled: the proxy certificate has no OCSP responder URL "
                       "in its Authority Information Access extension");
   }
-  const ocsp_config current = config();
   const ocsp_config updated = apply(current, patch);
   if (updated != current) {
     if (auto saved = options_.store->save(updated); !saved) {
@@ -97,7 +106,7 @@ api_result<config_object> service::commit(const config_patch& patch) {
     std::lock_guard lock(state_mutex_);
     config_ = updated;
   }
-  return config_object{updated, std::move(url)};
+  return config_object{updated, url};
 }
 
 api_result<ocsp_status> service::get_status(const principal& caller) const {
@@ -108,7 +117,13 @@ api_result<ocsp_status> service::get_status(const principal& caller) const {
 
 api_result<ocsp_status> service::test(const principal& caller) {
   BOOST_OUTCOME_TRY(authorize(caller, permission::test_ocsp_status));
-  const auto cert = certificate();
+  std::shared_ptr<const proxy_certificate> cert;
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(state_mutex_);
+    cert = options_.certificate;
+    generation = generation_;
+  }
   if (!cert || cert->responder_url().empty()) {
     return make_error(errc::no_responder_url,
                       cert ? fmt::format("the proxy certificate ({}) has no OCSP responder URL in its Authority "
@@ -121,7 +136,12 @@ api_result<ocsp_status> service::test(const principal& caller) {
   }
   const ocsp_config current = config();
   BOOST_OUTCOME_TRY(auto status, options_.querier->query(*cert, current));
-  if (current.ocsp_functionality) cache_.store(status);
+  if (current.ocsp_functionality) {
+    // The query may take seconds: cache the answer only if the certificate it is about is still
+    // the proxy's (a swap meanwhile discarded the cache and must not be undone).
+    std::lock_guard lock(state_mutex_);
+    if (generation == generation_) cache_.store(status);
+  }
   return status;
 }
 

@@ -83,7 +83,8 @@ state_directory::state_directory(std::filesystem::path path, int dir_fd, int loc
 state_directory::state_directory(state_directory&& other) noexcept
     : path_(std::move(other.path_)),
       dir_fd_(std::exchange(other.dir_fd_, -1)),
-      lock_fd_(std::exchange(other.lock_fd_, -1)) {}
+      lock_fd_(std::exchange(other.lock_fd_, -1)),
+      write_mutex_(std::move(other.write_mutex_)) {}
 
 state_directory& state_directory::operator=(state_directory&& other) noexcept {
   if (this != &other) {
@@ -91,6 +92,7 @@ state_directory& state_directory::operator=(state_directory&& other) noexcept {
     path_ = std::move(other.path_);
     dir_fd_ = std::exchange(other.dir_fd_, -1);
     lock_fd_ = std::exchange(other.lock_fd_, -1);
+    write_mutex_ = std::move(other.write_mutex_);
   }
   return *this;
 }
@@ -108,7 +110,15 @@ api_result<state_directory> state_directory::open(const std::filesystem::path& p
     return make_error(errc::state_dir_unusable,
                       fmt::format("state directory {}: {}: {}", path.string(), what, errno_text(err)));
   };
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return unusable("cannot create it", errno);
+  const bool created = ::mkdir(path.c_str(), 0700) == 0;
+  if (!created && errno != EEXIST) return unusable("cannot create it", errno);
+  if (created) {
+    // The new directory's own entry must be durable too, or a power loss can take it, and every
+    // file acknowledged in it, away.
+    const auto parent = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    fd_guard parent_fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (parent_fd.get() < 0 || ::fsync(parent_fd.get()) != 0) return unusable("cannot fsync its parent", errno);
+  }
 
   fd_guard dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0) return unusable("cannot open it", errno);
@@ -171,6 +181,7 @@ api_result<void> state_directory::write(std::string_view name, std::string_view 
     return make_error(errc::state_write_failed, fmt::format("state file {}: not a usable file name", file_path));
   }
   const std::string temp = temp_name(name);
+  std::lock_guard lock(*write_mutex_);  // one writer at a time: the temporary name is per file
 
   fd_guard fd(::openat(dir_fd_, temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (fd.get() < 0) return failed("cannot create the temporary file", errno);

@@ -201,8 +201,9 @@ if(NOT pc_version STREQUAL package_version)
   fail("ocsp.pc says version '${pc_version}', the CMake package '${package_version}'")
 endif()
 
-run_step("pkg-config --cflags --libs --static ocsp"
-  COMMAND "${PKG_CONFIG}" --print-errors --cflags --libs --static ocsp
+# Without --static: the library is static-only, so a plain `pkg-config --libs` must already link.
+run_step("pkg-config --cflags --libs ocsp"
+  COMMAND "${PKG_CONFIG}" --print-errors --cflags --libs ocsp
   OUTPUT_VARIABLE pc_flags)
 string(STRIP "${pc_flags}" pc_flags)
 message(STATUS "package test: ocsp.pc flags: ${pc_flags}")
@@ -232,7 +233,7 @@ endforeach()
 file(MAKE_DIRECTORY "${pkgconfig_build}")
 set(pkgconfig_consumer "${pkgconfig_build}/ocsp_consumer")
 run_step("compile and link the consumer with the ocsp.pc flags"
-  COMMAND "${CXX_COMPILER}" -Wall -Wextra -Wpedantic -Werror
+  COMMAND "${CXX_COMPILER}" -std=c++20 -Wall -Wextra -Wpedantic -Werror
     "${source_dir}/consumer.cpp" -o "${pkgconfig_consumer}" ${pc_flags_list}
   WORKING_DIRECTORY "${pkgconfig_build}")
 run_consumer("run the pkg-config consumer" "${pkgconfig_consumer}" "${WORK_DIR}/state-pkgconfig"

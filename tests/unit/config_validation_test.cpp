@@ -27,6 +27,7 @@ struct put_case {
   std::optional<config_patch> change;  // success: what changes relative to the base config
   std::string mentions = {};           // a field name the error message must name
   cert_kind cert = cert_kind::with_aia;
+  std::optional<ocsp_config> start = std::nullopt;  // the stored configuration before; `base` if unset
 };
 
 constexpr const char* url = "http://127.0.0.1:18080/ocsp";
@@ -34,6 +35,8 @@ constexpr const char* url = "http://127.0.0.1:18080/ocsp";
 // A base configuration that differs from the defaults in every field, so that a row that resets
 // a field to its default is visible as a change.
 const ocsp_config base{true, 1800, 120, 10, 5};
+// The same, disabled: enabling is the transition from false to true.
+const ocsp_config base_disabled{false, 1800, 120, 10, 5};
 
 put_case ok(std::string name, std::string body, config_patch change) {
   return {std::move(name), std::move(body), 200, "", change};
@@ -152,13 +155,19 @@ std::vector<put_case> cases() {
 
   // No responder URL in the certificate.
   c.push_back({"enable without a responder URL", R"({"ocsp_functionality":true})", 400, "no_responder_url",
-               std::nullopt, "", cert_kind::without_aia});
+               std::nullopt, "", cert_kind::without_aia, base_disabled});
   c.push_back({"enable with other fields, without a responder URL", R"({"ocsp_functionality":true,"query_frequency":120})",
-               400, "no_responder_url", std::nullopt, "", cert_kind::without_aia});
+               400, "no_responder_url", std::nullopt, "", cert_kind::without_aia, base_disabled});
   c.push_back({"enable with no certificate at all", R"({"ocsp_functionality":true})", 400, "no_responder_url",
-               std::nullopt, "", cert_kind::none});
+               std::nullopt, "", cert_kind::none, base_disabled});
   c.push_back({"schema errors come before no_responder_url", R"({"ocsp_functionality":true,"query_frequency":1})",
-               400, "invalid_schema", std::nullopt, "query_frequency", cert_kind::without_aia});
+               400, "invalid_schema", std::nullopt, "query_frequency", cert_kind::without_aia, base_disabled});
+  c.push_back({"true while already enabled is not enabling (GET -> edit -> PUT after a certificate swap)",
+               R"({"ocsp_functionality":true,"responder_url":"","query_frequency":900})", 200, "",
+               config_patch{.query_frequency = 900}, "", cert_kind::without_aia});
+  c.push_back({"enable with a responder URL", R"({"ocsp_functionality":true})", 200, "",
+               config_patch{.ocsp_functionality = true}, "", cert_kind::with_aia, base_disabled});
+  c.push_back(schema("body over 64 KiB", "{\"query_frequency\":120" + std::string(70000, ' ') + "}"));
   c.push_back({"disable without a responder URL is fine", R"({"ocsp_functionality":false})", 200, "",
                config_patch{.ocsp_functionality = false}, "", cert_kind::without_aia});
   c.push_back({"other fields without a responder URL are fine", R"({"query_frequency":700})", 200, "",
@@ -195,7 +204,8 @@ TEST_CASE("PUT /v1/ocsp: table of bodies", "[validation][put]") {
         state = std::make_shared<ocsp::state_directory>(std::move(opened).value());
       }
       auto store = std::make_shared<ocsp::file_config_store>(state);
-      REQUIRE(store->save(base));
+      const ocsp_config start = row.start.value_or(base);
+      REQUIRE(store->save(start));
       const std::string file_before = ocsp_test::read_text(dir / "ocsp-config.json");
 
       auto svc = ocsp_test::make_service({
@@ -211,7 +221,7 @@ TEST_CASE("PUT /v1/ocsp: table of bodies", "[validation][put]") {
       CHECK(res.status == row.status);
       CHECK(res.header_value("Content-Type") == "application/json");
       if (row.error_code.empty()) {
-        const ocsp_config expected = ocsp::apply(base, *row.change);
+        const ocsp_config expected = ocsp::apply(start, *row.change);
         CHECK(svc->config() == expected);
         auto stored = store->load();
         REQUIRE(stored);
@@ -219,13 +229,13 @@ TEST_CASE("PUT /v1/ocsp: table of bodies", "[validation][put]") {
         // The answer is the full updated object.
         const std::string expected_url = row.cert == cert_kind::with_aia ? url : "";
         CHECK(res.body == ocsp::to_json(ocsp::config_object{expected, expected_url}));
-        if (expected == base) CHECK(ocsp_test::read_text(dir / "ocsp-config.json") == file_before);
+        if (expected == start) CHECK(ocsp_test::read_text(dir / "ocsp-config.json") == file_before);
       } else {
         CHECK(json_string_field(res.body, "error_code") == row.error_code);
         CHECK(json_string_field(res.body, "message") == json_string_field(res.body, "description"));
         if (!row.mentions.empty()) CHECK_THAT(json_string_field(res.body, "message"), Catch::Contains(row.mentions));
         // Nothing changed, in memory or on disk.
-        CHECK(svc->config() == base);
+        CHECK(svc->config() == start);
         CHECK(ocsp_test::read_text(dir / "ocsp-config.json") == file_before);
       }
     }

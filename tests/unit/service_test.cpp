@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -155,4 +156,77 @@ TEST_CASE("put_config: after a failed save, the configuration in force is the st
   CHECK(ocsp::http_status(r.error().ocsp_code()) == 500);
   CHECK(svc->config() == store->stored);
   CHECK(svc->config().query_frequency == 777);
+}
+
+TEST_CASE("replace_certificate: the old certificate's cached status is discarded", "[service][cache][rotation]") {
+  const auto cert = ocsp_test::load_pki_cert("proxy");
+  auto svc = ocsp_test::make_service({.certificate = cert});
+  svc->cache().store(good_status(cert->responder_url()));
+  svc->replace_certificate(ocsp_test::load_pki_cert("proxy-ldap-first"));
+  auto status = svc->get_status(ocsp_test::admin());
+  REQUIRE(status);
+  CHECK(status.value() == ocsp::ocsp_status::not_cached("http://127.0.0.1:18080/second"));
+}
+
+namespace {
+// A querier during whose query the proxy certificate is replaced.
+class swapping_querier final : public ocsp::status_querier {
+ public:
+  ocsp::api_result<ocsp::ocsp_status> query(const ocsp::proxy_certificate& cert, const ocsp::ocsp_config&) override {
+    svc->replace_certificate(replacement);
+    return good_status(cert.responder_url());
+  }
+  ocsp::service* svc = nullptr;
+  std::shared_ptr<const ocsp::proxy_certificate> replacement;
+};
+}  // namespace
+
+TEST_CASE("test(): an answer about a certificate swapped out meanwhile is not cached", "[service][cache][rotation]") {
+  auto querier = std::make_shared<swapping_querier>();
+  auto svc = ocsp_test::make_service({.certificate = ocsp_test::load_pki_cert("proxy"), .querier = querier});
+  querier->svc = svc.get();
+  querier->replacement = ocsp_test::load_pki_cert("proxy-ldap-first");
+  REQUIRE(svc->put_config(ocsp_test::admin(), ocsp::config_patch{.ocsp_functionality = true}));
+  REQUIRE(svc->test(ocsp_test::admin()));  // the caller still gets its answer
+  CHECK(svc->cache().current() == std::nullopt);
+}
+
+TEST_CASE("service::create refuses a stored configuration outside the ranges, whatever the store", "[service]") {
+  auto store = std::make_shared<ocsp::memory_config_store>(ocsp::ocsp_config{true, 0, 60, 5, 1});
+  auto svc = ocsp::service::create({.store = store});
+  REQUIRE_FALSE(svc);
+  CHECK(svc.error().ocsp_code() == ocsp::errc::state_corrupt);
+}
+
+namespace {
+class code_only_querier final : public ocsp::status_querier {
+ public:
+  ocsp::api_result<ocsp::ocsp_status> query(const ocsp::proxy_certificate&, const ocsp::ocsp_config&) override {
+    // As BOOST_OUTCOME_TRY does when it passes up a result<T> error: a code and no message.
+    return ocsp::error_info{make_error_code(ocsp::errc::der_truncated), {}};
+  }
+};
+class throwing_querier final : public ocsp::status_querier {
+ public:
+  ocsp::api_result<ocsp::ocsp_status> query(const ocsp::proxy_certificate&, const ocsp::ocsp_config&) override {
+    throw std::runtime_error("boom");
+  }
+};
+}  // namespace
+
+TEST_CASE("router: an error without a message gets its code's text; nothing throws out", "[service][router]") {
+  const auto cert = ocsp_test::load_pki_cert("proxy");
+  {
+    auto svc = ocsp_test::make_service({.certificate = cert, .querier = std::make_shared<code_only_querier>()});
+    const auto res = ocsp::router(*svc).handle({"POST", "/v1/ocsp/test", &ocsp_test::admin(), ""});
+    CHECK(res.status == 500);
+    CHECK_THAT(res.body, Catch::Contains("\"error_code\":\"invalid_ocsp_response\""));
+    CHECK_THAT(res.body, !Catch::Contains("\"message\":\"\""));
+  }
+  {
+    auto svc = ocsp_test::make_service({.certificate = cert, .querier = std::make_shared<throwing_querier>()});
+    const auto res = ocsp::router(*svc).handle({"POST", "/v1/ocsp/test", &ocsp_test::admin(), ""});
+    CHECK(res.status == 500);
+    CHECK_THAT(res.body, Catch::Contains("\"error_code\":\"internal_error\""));
+  }
 }

@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -517,4 +518,24 @@ TEST_CASE("file_config_store: the service saves through the file store before ac
   ocsp::ocsp_config expected;
   expected.query_frequency = 4200;
   CHECK(svc->config() == expected);
+}
+
+TEST_CASE("state_directory: concurrent writers sharing one directory never corrupt a file", "[store][state][concurrency]") {
+  ocsp_test::temp_dir tmp;
+  auto dir = std::make_shared<ocsp::state_directory>(ocsp::state_directory::open(tmp.path()).value());
+  ocsp::file_config_store a(dir), b(dir);
+  std::atomic<int> failures{0};
+  auto writer = [&](ocsp::file_config_store& store, std::int64_t base_value) {
+    for (int i = 0; i < 200; ++i) {
+      if (!store.save(ocsp::ocsp_config{false, base_value + i % 100, 60, 5, 1})) ++failures;
+    }
+  };
+  std::thread t1(writer, std::ref(a), 100), t2(writer, std::ref(b), 1000), t3(writer, std::ref(a), 2000);
+  t1.join();
+  t2.join();
+  t3.join();
+  CHECK(failures == 0);
+  auto loaded = b.load();
+  REQUIRE(loaded);
+  CHECK(loaded.value().query_frequency >= 100);
 }

@@ -53,6 +53,7 @@ class static_node_registry final : public node_registry {
  public:
   explicit static_node_registry(std::vector<node_info> nodes);
   api_result<std::vector<node_info>> nodes() const override;
+  api_result<bool> supported_by_all(std::string_view capability) const override;
   void set_nodes(std::vector<node_info> nodes);
 
  private:

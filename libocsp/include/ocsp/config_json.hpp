@@ -10,12 +10,16 @@
 #include "ocsp/config.hpp"
 #include "ocsp/error.hpp"
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace ocsp {
 
-/// Parses a PUT /v1/ocsp body into a patch. responder_url may appear only with the value
+/// The largest PUT body accepted (a complete configuration object is under 300 bytes).
+inline constexpr std::size_t max_config_body = 64 * 1024;
+
+/// Parses a PUT /v1/ocsp body into a patch. A body over max_config_body is refused unread. responder_url may appear only with the value
 /// `current_responder_url` (it is read-only; accepting the same value lets GET -> edit -> PUT
 /// round-trip) and is dropped from the patch. Fails with errc::invalid_schema.
 api_result<config_patch> parse_config_patch(std::string_view body, std::string_view current_responder_url);

@@ -24,12 +24,27 @@ class json_object_writer {
   json_object_writer& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }
   json_object_writer& field(std::string_view key, std::int64_t value);
   json_object_writer& field(std::string_view key, bool value);
+  json_object_writer& field_null(std::string_view key);
+  /// `json` must already be valid JSON (a nested object or array from another writer).
+  json_object_writer& field_raw(std::string_view key, std::string_view json);
 
   /// Closes the object and returns the text; the writer is empty afterwards.
   std::string finish();
 
  private:
   void key(std::string_view name);
+  std::string out_;
+  bool first_ = true;
+};
+
+/// Builds a JSON array from elements that are already JSON.
+class json_array_writer {
+ public:
+  json_array_writer() { out_.push_back('['); }
+  json_array_writer& add_raw(std::string_view json);
+  std::string finish();
+
+ private:
   std::string out_;
   bool first_ = true;
 };

@@ -42,9 +42,11 @@ struct response {
 class router {
  public:
   explicit router(service& svc) noexcept : service_(&svc) {}
-  response handle(const request& req) const;
+  /// Never throws: an unexpected failure inside is a 500 internal_error.
+  response handle(const request& req) const noexcept;
 
  private:
+  response dispatch(const request& req) const;
   service* service_;
 };
 

@@ -65,6 +65,9 @@ class service {
   // For the programs that host the service (not API requests, so no principal).
   ocsp_config config() const;
   std::shared_ptr<const proxy_certificate> certificate() const;
+  /// Swaps the proxy certificate and discards the cached status (it belonged to the old one).
+  /// Serialised with PUTs. OCSP stays enabled even if the new certificate has no responder URL;
+  /// GET shows responder_url "" and test answers no_responder_url until a certificate has one.
   void replace_certificate(std::shared_ptr<const proxy_certificate> certificate);
   status_cache& cache() noexcept { return cache_; }
 
@@ -72,13 +75,14 @@ class service {
   service(service_options options, const ocsp_config& initial);
   api_result<void> authorize(const principal& caller, permission needed) const;
   std::string responder_url() const;
-  api_result<config_object> commit(const config_patch& patch);
+  api_result<config_object> commit(const config_patch& patch, const std::string& url);
 
   service_options options_;
   status_cache cache_;
-  std::mutex write_mutex_;          // serialises PUTs across validate + save + publish
-  mutable std::mutex state_mutex_;  // guards config_ and options_.certificate; held briefly
+  std::mutex write_mutex_;          // serialises PUTs and certificate swaps across validate + save + publish
+  mutable std::mutex state_mutex_;  // guards config_, options_.certificate and generation_; held briefly
   ocsp_config config_;
+  std::uint64_t generation_ = 0;    // bumped by every certificate swap
 };
 
 }  // namespace ocsp

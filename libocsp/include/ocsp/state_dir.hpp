@@ -4,13 +4,16 @@
 // file and fsyncs the directory, so after a crash at any moment the file holds either the old or
 // the new contents, and a successful return means the new contents survive a power loss. Opening
 // takes an exclusive lock (flock on `<dir>/lock`): two processes never share a state directory.
-// Temporary files a crash left behind are removed at open; they never hold committed state.
+// Temporary files a crash left behind (`.<name>.tmp`) are removed at open; they never hold
+// committed state. Thread-safe: writes are serialised, so several stores may share one directory.
 #pragma once
 
 #include "ocsp/error.hpp"
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +51,7 @@ class state_directory {
   std::filesystem::path path_;
   int dir_fd_ = -1;
   int lock_fd_ = -1;
+  std::unique_ptr<std::mutex> write_mutex_ = std::make_unique<std::mutex>();  // movable holder
 };
 
 }  // namespace ocsp
