@@ -252,8 +252,11 @@ std::string oid_to_string(bytes oid) {
   std::string out;
   std::uint64_t value = 0;
   bool first = true;
+  bool at_start = true;
   for (std::size_t i = 0; i < oid.size(); ++i) {
-    if (value > (std::uint64_t{1} << 56)) return {};
+    if (at_start && oid[i] == 0x80) return {};  // a non-minimal sub-identifier: malformed
+    at_start = (oid[i] & 0x80) == 0;
+    if (value > (std::uint64_t{1} << 56)) return {};  // beyond what a printed arc needs
     value = (value << 7) | (oid[i] & 0x7fU);
     if (oid[i] & 0x80) continue;
     if (first) {
@@ -467,7 +470,8 @@ result<bytes> writer::finish() const noexcept {
 
 result<std::vector<std::uint8_t>> writer::take() noexcept {
   BOOST_OUTCOME_TRY(finish());
-  owned_.resize(size_);
+  if (is_fixed_) return std::vector<std::uint8_t>{};  // the bytes stay in the caller's buffer
+  owned_.resize(size_);  // never grows: size_ <= owned_.size()
   size_ = 0;
   return std::move(owned_);
 }

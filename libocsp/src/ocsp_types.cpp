@@ -22,8 +22,7 @@ bool same_certificate(const cert_id& a, const cert_id& b) noexcept {
 //     parameters  ANY DEFINED BY algorithm OPTIONAL }
 // CertID (RFC 6960 4.1.1): see ocsp_types.hpp.
 result<cert_id> parse_cert_id(der::reader& in) noexcept {
-  der::reader saved = in;
-  auto parsed = [&]() noexcept -> result<cert_id> {
+  return der::restoring(in, [&]() noexcept -> result<cert_id> {
     BOOST_OUTCOME_TRY(der::reader seq, in.read(der::tag::sequence));
     cert_id id;
     BOOST_OUTCOME_TRY(der::reader alg, seq.read(der::tag::sequence));
@@ -40,16 +39,13 @@ result<cert_id> parse_cert_id(der::reader& in) noexcept {
     BOOST_OUTCOME_TRY(id.serial_number, seq.read_integer());
     BOOST_OUTCOME_TRY(seq.expect_end());
     return id;
-  }();
-  if (!parsed) in = saved;
-  return parsed;
+  });
 }
 
 // Extension (RFC 5280 4.1): see ocsp_types.hpp. DER forbids encoding the DEFAULT, so an explicit
 // critical FALSE is rejected.
 result<extension> parse_extension(der::reader& in) noexcept {
-  der::reader saved = in;
-  auto parsed = [&]() noexcept -> result<extension> {
+  return der::restoring(in, [&]() noexcept -> result<extension> {
     BOOST_OUTCOME_TRY(der::reader seq, in.read(der::tag::sequence));
     extension ext;
     BOOST_OUTCOME_TRY(ext.oid, seq.read_oid());
@@ -60,23 +56,14 @@ result<extension> parse_extension(der::reader& in) noexcept {
     BOOST_OUTCOME_TRY(ext.value, seq.read_octet_string());
     BOOST_OUTCOME_TRY(seq.expect_end());
     return ext;
-  }();
-  if (!parsed) in = saved;
-  return parsed;
+  });
 }
 
 result<extension_list> parse_extensions(der::reader contents) noexcept {
   std::size_t count = 0;
   der::reader walk = contents;
   while (!walk.empty()) {
-    BOOST_OUTCOME_TRY(const extension ext, parse_extension(walk));
-    // Lists are short (a handful of extensions): a quadratic duplicate check allocates nothing.
-    der::reader earlier = contents;
-    for (std::size_t i = 0; i < count; ++i) {
-      if (oid::equal(parse_extension(earlier).assume_value().oid, ext.oid)) {
-        return make_error_code(errc::ocsp_duplicate_extension);
-      }
-    }
+    BOOST_OUTCOME_TRY(parse_extension(walk));
     ++count;
   }
   if (count == 0) return make_error_code(errc::der_truncated);  // SIZE (1..MAX)
@@ -88,6 +75,16 @@ std::optional<extension> find_extension(const extension_list& list, der::bytes w
     if (oid::equal(ext.oid, wanted)) return ext;
   }
   return std::nullopt;
+}
+
+result<std::optional<extension>> find_unique_extension(const extension_list& list, der::bytes wanted) noexcept {
+  std::optional<extension> found;
+  for (const extension& ext : list) {
+    if (!oid::equal(ext.oid, wanted)) continue;
+    if (found) return make_error_code(errc::ocsp_duplicate_extension);
+    found = ext;
+  }
+  return found;
 }
 
 void encode(der::writer& out, const cert_id& id) noexcept {

@@ -106,6 +106,16 @@ class reader {
   bytes data_;
 };
 
+/// Runs `parse`, which reads from `in`, and puts `in` back where it was if `parse` fails: the
+/// reader contract (advance only on success) for a whole production.
+template <class Parse>
+auto restoring(reader& in, Parse&& parse) noexcept(noexcept(parse())) -> decltype(parse()) {
+  const reader saved = in;
+  auto parsed = parse();
+  if (!parsed) in = saved;
+  return parsed;
+}
+
 /// `data` must be exactly one element with tag `t` (no trailing bytes); returns its contents.
 result<reader> read_single(bytes data, std::uint8_t t) noexcept;
 

@@ -110,11 +110,17 @@ result<extension> parse_extension(der::reader& in) noexcept;
 using extension_list = element_list<extension, parse_extension>;
 
 /// Validates `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension` contents: every element parses,
-/// no OID appears twice (errc::ocsp_duplicate_extension), at least one element.
+/// at least one element. An OID that appears twice is valid DER and is accepted here (OpenSSL and
+/// pyca/cryptography both parse such PDUs); whoever relies on an extension asks for it with
+/// find_unique_extension, which refuses the ambiguity.
 result<extension_list> parse_extensions(der::reader contents) noexcept;
 
-/// The extension with `oid`, if present.
+/// The first extension with `oid`, if present.
 std::optional<extension> find_extension(const extension_list& list, der::bytes oid) noexcept;
+
+/// The extension with `oid`, if present exactly once; errc::ocsp_duplicate_extension if it
+/// appears more than once (a verifier must not guess which nonce counts).
+result<std::optional<extension>> find_unique_extension(const extension_list& list, der::bytes oid) noexcept;
 
 void encode(der::writer& out, const cert_id& id) noexcept;
 void encode(der::writer& out, const extension& ext) noexcept;

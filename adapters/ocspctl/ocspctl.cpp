@@ -1,0 +1,118 @@
+// ocspctl: libocsp's command-line tool.
+//
+//   ocspctl decode FILE      decode a DER OCSP request or response and print it as JSON
+//
+// Exit status: 0 on success, 1 when the input is not a valid OCSP PDU (the error is named on
+// stderr), 2 on a usage error. Later commands drive the ocspd daemon.
+#include <ocsp/der.hpp>
+#include <ocsp/describe.hpp>
+#include <ocsp/request.hpp>
+#include <ocsp/response.hpp>
+
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_invalid = 1;
+constexpr int exit_usage = 2;
+
+struct command {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>& args);
+};
+
+int usage_error(const std::string& what) {
+  std::cerr << "ocspctl: " << what << "\nrun 'ocspctl --help' for usage\n";
+  return exit_usage;
+}
+
+// Which PDU the bytes hold: an OCSPResponse opens with the responseStatus ENUMERATED, an
+// OCSPRequest with the TBSRequest SEQUENCE.
+enum class pdu_kind { response, request };
+pdu_kind guess_kind(ocsp::der::bytes data) {
+  ocsp::der::reader outer(data);
+  auto contents = outer.read(ocsp::der::tag::sequence);
+  if (contents && contents.value().next_is(ocsp::der::tag::sequence)) return pdu_kind::request;
+  return pdu_kind::response;
+}
+
+int decode(const std::vector<std::string>& args) {
+  po::options_description options("ocspctl decode FILE");
+  options.add_options()("help,h", "show this help")("file", po::value<std::string>()->required(), "DER file");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    if (vm.count("help")) {
+      std::cout << "Decodes a DER OCSP request or response (detected from its structure) and prints it as JSON.\n"
+                << options;
+      return exit_ok;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+
+  const std::string path = vm["file"].as<std::string>();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "ocspctl: cannot read " << path << "\n";
+    return exit_invalid;
+  }
+  const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+
+  if (guess_kind(bytes) == pdu_kind::request) {
+    auto request = ocsp::parse_ocsp_request(bytes);
+    if (!request) {
+      std::cerr << "ocspctl: " << path << " is not a valid OCSP request: " << request.error().message() << "\n";
+      return exit_invalid;
+    }
+    std::cout << ocsp::describe_json(request.value()) << "\n";
+    return exit_ok;
+  }
+  auto response = ocsp::parse_ocsp_response(bytes);
+  if (!response) {
+    std::cerr << "ocspctl: " << path << " is not a valid OCSP response: " << response.error().message() << "\n";
+    return exit_invalid;
+  }
+  std::cout << ocsp::describe_json(response.value()) << "\n";
+  return exit_ok;
+}
+
+const command commands[] = {
+    {"decode", "decode a DER OCSP request or response and print it as JSON", decode},
+};
+
+void print_help() {
+  std::cout << "usage: ocspctl COMMAND [ARGS]\n\ncommands:\n";
+  for (const auto& c : commands) std::printf("  %-10s %s\n", c.name, c.summary);
+  std::cout << "\nrun 'ocspctl COMMAND --help' for a command's options\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage_error("a command is required");
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_help();
+    return exit_ok;
+  }
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  for (const auto& c : commands) {
+    if (name == c.name) return c.run(args);
+  }
+  return usage_error("unknown command '" + name + "'");
+}

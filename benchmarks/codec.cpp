@@ -1,0 +1,331 @@
+// The DER codec against OpenSSL 3 and against a bare TLV walk, on shared/perf-fixtures.
+//
+//   bench_codec FIXTURES_DIR [--iterations N] [--rounds R] [--markdown]
+//
+// Decode: parse an OCSPResponse and extract every SingleResponse's status and times plus
+// producedAt. Baselines in the same run: OpenSSL (d2i_OCSP_RESPONSE + OCSP_response_get1_basic +
+// OCSP_resp_get0 / OCSP_single_get0_status + OCSP_resp_get0_produced_at) and a bare walk over
+// every TLV header of the same bytes (the floor for any DER parser).
+// Encode: build the OCSPRequest for the fixture's proxy certificate; baseline OpenSSL
+// (OCSP_cert_to_id + OCSP_request_add0_id + i2d_OCSP_REQUEST).
+// Each round runs every contender back to back, so machine noise hits them alike; the figures are
+// medians over the rounds. Heap allocations are counted per call: ours through operator new,
+// OpenSSL's through CRYPTO_set_mem_functions.
+#include <ocsp/cert_view.hpp>
+#include <ocsp/der.hpp>
+#include <ocsp/request.hpp>
+#include <ocsp/response.hpp>
+
+#include <openssl/crypto.h>
+#include <openssl/ocsp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+// --- allocation counting ------------------------------------------------------------------------
+namespace {
+std::atomic<std::uint64_t> cxx_allocations{0};
+std::atomic<std::uint64_t> openssl_allocations{0};
+
+void* counting_malloc(std::size_t n, const char*, int) {
+  openssl_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n);
+}
+void* counting_realloc(void* p, std::size_t n, const char*, int) {
+  openssl_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::realloc(p, n);
+}
+void counting_free(void* p, const char*, int) { std::free(p); }
+}  // namespace
+
+// Replacing the global operator new/delete with malloc/free is what counting needs; GCC cannot see
+// that the pair matches once inlined.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+void* operator new(std::size_t n) {
+  cxx_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+using bytes = std::vector<std::uint8_t>;
+
+bytes read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "cannot read %s\n", p.c_str());
+    std::exit(2);
+  }
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+bytes pem_to_der(const fs::path& p) {
+  FILE* f = std::fopen(p.c_str(), "r");
+  if (f == nullptr) std::exit(2);
+  X509* x = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  if (x == nullptr) std::exit(2);
+  unsigned char* out = nullptr;
+  const int n = i2d_X509(x, &out);
+  bytes der(out, out + n);
+  OPENSSL_free(out);
+  X509_free(x);
+  return der;
+}
+
+struct fixture {
+  std::string name;
+  bytes response;
+  bytes proxy_der, issuer_der;
+  std::size_t single_responses = 0;
+  std::size_t embedded_certs = 0;
+};
+
+std::vector<fixture> load_fixtures(const fs::path& dir) {
+  std::ifstream tsv(dir / "manifest.tsv");
+  std::string line;
+  std::getline(tsv, line);  // header
+  std::vector<fixture> out;
+  while (std::getline(tsv, line)) {
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    for (std::string col; std::getline(ss, col, '\t');) cols.push_back(col);
+    if (cols.size() < 12) continue;
+    fixture f;
+    f.name = cols[0];
+    f.response = read_file(dir / cols[3]);
+    f.issuer_der = pem_to_der(dir / cols[5]);
+    f.proxy_der = pem_to_der(dir / fs::path(cols[5]).parent_path() / "proxy.pem");
+    f.embedded_certs = std::stoul(cols[8]);
+    f.single_responses = std::stoul(cols[9]);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+// Keeps results observable so the optimiser cannot drop the work.
+volatile std::uint64_t sink = 0;
+
+// --- the contenders -------------------------------------------------------------------------------
+
+std::uint64_t decode_ours(const bytes& der) {
+  auto r = ocsp::parse_ocsp_response(der);
+  if (!r || !r.value().basic) std::abort();
+  const auto& basic = *r.value().basic;
+  std::uint64_t acc = static_cast<std::uint64_t>(basic.produced_at.time_since_epoch().count());
+  for (const ocsp::single_response& s : basic.responses) {
+    acc += static_cast<std::uint64_t>(s.status) + static_cast<std::uint64_t>(s.this_update.time_since_epoch().count());
+    if (s.next_update) acc += static_cast<std::uint64_t>(s.next_update->time_since_epoch().count());
+    if (s.revocation_time) acc += static_cast<std::uint64_t>(s.revocation_time->time_since_epoch().count());
+  }
+  return acc;
+}
+
+std::uint64_t decode_openssl(const bytes& der) {
+  const unsigned char* p = der.data();
+  OCSP_RESPONSE* resp = d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size()));
+  if (resp == nullptr) std::abort();
+  OCSP_BASICRESP* basic = OCSP_response_get1_basic(resp);
+  if (basic == nullptr) std::abort();
+  std::uint64_t acc = reinterpret_cast<std::uintptr_t>(OCSP_resp_get0_produced_at(basic)) & 1U;
+  const int n = OCSP_resp_count(basic);
+  for (int i = 0; i < n; ++i) {
+    OCSP_SINGLERESP* single = OCSP_resp_get0(basic, i);
+    int reason = 0;
+    ASN1_GENERALIZEDTIME *revtime = nullptr, *thisupd = nullptr, *nextupd = nullptr;
+    acc += static_cast<std::uint64_t>(OCSP_single_get0_status(single, &reason, &revtime, &thisupd, &nextupd));
+    acc += (thisupd != nullptr ? 1U : 0U) + (nextupd != nullptr ? 1U : 0U);
+  }
+  OCSP_BASICRESP_free(basic);
+  OCSP_RESPONSE_free(resp);
+  return acc;
+}
+
+// Every TLV header, descending into constructed elements and into OCTET STRINGs that hold DER
+// (responseBytes.response): the least a parser can do with these bytes.
+std::uint64_t walk(const std::uint8_t* p, std::size_t n, int depth) {
+  std::uint64_t count = 0;
+  while (n >= 2) {
+    const std::uint8_t tag = p[0];
+    std::size_t len = p[1], hdr = 2;
+    if (len & 0x80) {
+      const std::size_t k = len & 0x7f;
+      if (k == 0 || k > 4 || n < 2 + k) return count;
+      len = 0;
+      for (std::size_t i = 0; i < k; ++i) len = (len << 8) | p[2 + i];
+      hdr = 2 + k;
+    }
+    if (len > n - hdr) return count;
+    ++count;
+    if (depth < 16 && ((tag & 0x20) || (tag == 0x04 && len > 0 && p[hdr] == 0x30))) count += walk(p + hdr, len, depth + 1);
+    p += hdr + len;
+    n -= hdr + len;
+  }
+  return count;
+}
+std::uint64_t decode_walk(const bytes& der) { return walk(der.data(), der.size(), 0); }
+
+struct request_inputs {
+  ocsp::certificate_view proxy, issuer;
+  X509* proxy_x509 = nullptr;
+  X509* issuer_x509 = nullptr;
+};
+
+std::uint64_t encode_ours(const request_inputs& in) {
+  std::array<std::uint8_t, 512> buffer{};
+  ocsp::der::writer out{std::span<std::uint8_t>(buffer)};
+  if (!ocsp::write_ocsp_request(out, in.proxy, in.issuer)) std::abort();
+  auto encoded = out.finish();
+  if (!encoded) std::abort();
+  return encoded.value().size();
+}
+
+std::uint64_t encode_openssl(const request_inputs& in) {
+  OCSP_CERTID* id = OCSP_cert_to_id(nullptr, in.proxy_x509, in.issuer_x509);
+  OCSP_REQUEST* req = OCSP_REQUEST_new();
+  if (id == nullptr || req == nullptr || OCSP_request_add0_id(req, id) == nullptr) std::abort();
+  unsigned char* out = nullptr;
+  const int n = i2d_OCSP_REQUEST(req, &out);
+  OPENSSL_free(out);
+  OCSP_REQUEST_free(req);
+  return static_cast<std::uint64_t>(n);
+}
+
+// --- measurement ----------------------------------------------------------------------------------
+
+struct measurement {
+  double ns = 0;
+  double cxx_allocs = 0;
+  double openssl_allocs = 0;
+};
+
+template <class F>
+measurement measure(int iterations, F&& f) {
+  const auto a0 = cxx_allocations.load(), o0 = openssl_allocations.load();
+  const auto start = clock_type::now();
+  std::uint64_t acc = 0;
+  for (int i = 0; i < iterations; ++i) acc += f();
+  const std::chrono::duration<double, std::nano> elapsed = clock_type::now() - start;
+  sink = sink + acc;
+  return {elapsed.count() / iterations, double(cxx_allocations.load() - a0) / iterations,
+          double(openssl_allocations.load() - o0) / iterations};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+struct row {
+  std::string name;
+  std::size_t size;
+  double ours, openssl, walk, ours_allocs, openssl_allocs;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before OpenSSL allocates anything.
+  CRYPTO_set_mem_functions(counting_malloc, counting_realloc, counting_free);
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s FIXTURES_DIR [--iterations N] [--rounds R]\n", argv[0]);
+    return 2;
+  }
+  int iterations = 20000, rounds = 7;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--iterations") == 0) iterations = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
+  }
+  const auto fixtures = load_fixtures(argv[1]);
+  if (fixtures.empty()) {
+    std::fprintf(stderr, "no fixtures in %s/manifest.tsv\n", argv[1]);
+    return 2;
+  }
+
+  std::vector<row> decode_rows, encode_rows;
+  for (const fixture& f : fixtures) {
+    // Sanity: every contender sees a valid response with the manifest's number of singles.
+    auto check = ocsp::parse_ocsp_response(f.response);
+    if (!check || check.value().basic->responses.size() != f.single_responses ||
+        check.value().basic->certs.size() != f.embedded_certs) {
+      std::fprintf(stderr, "%s: the decoder disagrees with manifest.tsv\n", f.name.c_str());
+      return 1;
+    }
+    std::vector<double> ours, openssl, walk_ns;
+    measurement last_ours{}, last_openssl{};
+    for (int r = 0; r < rounds; ++r) {
+      last_ours = measure(iterations, [&] { return decode_ours(f.response); });
+      last_openssl = measure(iterations, [&] { return decode_openssl(f.response); });
+      const auto w = measure(iterations, [&] { return decode_walk(f.response); });
+      ours.push_back(last_ours.ns);
+      openssl.push_back(last_openssl.ns);
+      walk_ns.push_back(w.ns);
+    }
+    decode_rows.push_back({f.name, f.response.size(), median(ours), median(openssl), median(walk_ns),
+                           last_ours.cxx_allocs + last_ours.openssl_allocs,
+                           last_openssl.cxx_allocs + last_openssl.openssl_allocs});
+  }
+
+  // Request encoding: one per key type (the proxy certificates of the fixture PKIs).
+  for (const fixture& f : fixtures) {
+    if (f.name.find("good_nocerts") == std::string::npos) continue;
+    request_inputs in;
+    in.proxy = ocsp::parse_certificate(f.proxy_der).value();
+    in.issuer = ocsp::parse_certificate(f.issuer_der).value();
+    const unsigned char* p = f.proxy_der.data();
+    in.proxy_x509 = d2i_X509(nullptr, &p, static_cast<long>(f.proxy_der.size()));
+    p = f.issuer_der.data();
+    in.issuer_x509 = d2i_X509(nullptr, &p, static_cast<long>(f.issuer_der.size()));
+    std::vector<double> ours, openssl;
+    measurement last_ours{}, last_openssl{};
+    for (int r = 0; r < rounds; ++r) {
+      last_ours = measure(iterations, [&] { return encode_ours(in); });
+      last_openssl = measure(iterations, [&] { return encode_openssl(in); });
+      ours.push_back(last_ours.ns);
+      openssl.push_back(last_openssl.ns);
+    }
+    encode_rows.push_back({f.name.substr(0, f.name.find('_')), 0, median(ours), median(openssl), 0,
+                           last_ours.cxx_allocs + last_ours.openssl_allocs,
+                           last_openssl.cxx_allocs + last_openssl.openssl_allocs});
+    X509_free(in.proxy_x509);
+    X509_free(in.issuer_x509);
+  }
+
+  std::printf("### Response decode + status extraction (median of %d rounds x %d calls)\n\n", rounds, iterations);
+  std::printf("| fixture | bytes | libocsp ns | MB/s | OpenSSL ns | x OpenSSL | TLV walk ns | / walk | allocs libocsp | allocs OpenSSL |\n");
+  std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  for (const row& r : decode_rows) {
+    std::printf("| %s | %zu | %.0f | %.0f | %.0f | %.1fx | %.0f | %.2fx | %.1f | %.1f |\n", r.name.c_str(), r.size, r.ours,
+                double(r.size) / r.ours * 1e3, r.openssl, r.openssl / r.ours, r.walk, r.ours / r.walk, r.ours_allocs,
+                r.openssl_allocs);
+  }
+  std::printf("\n### Request build + encode (median of %d rounds x %d calls)\n\n", rounds, iterations);
+  std::printf("| key | libocsp ns | OpenSSL ns | x OpenSSL | allocs libocsp | allocs OpenSSL |\n");
+  std::printf("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+  for (const row& r : encode_rows) {
+    std::printf("| %s | %.0f | %.0f | %.1fx | %.1f | %.1f |\n", r.name.c_str(), r.ours, r.openssl, r.openssl / r.ours,
+                r.ours_allocs, r.openssl_allocs);
+  }
+  return 0;
+}
