@@ -1,9 +1,13 @@
 // ocspctl: libocsp's command-line tool.
 //
 //   ocspctl decode FILE      decode a DER OCSP request or response and print it as JSON
+//   ocspctl request --cert PEM --issuer PEM --out FILE [--sha256] [--nonce HEX]
+//                            write the DER OCSPRequest for a certificate (like openssl ocsp -reqout)
 //
 // Exit status: 0 on success, 1 when the input is not a valid OCSP PDU (the error is named on
 // stderr), 2 on a usage error. Later commands drive the ocspd daemon.
+#include <ocsp/cert_view.hpp>
+#include <ocsp/certificate.hpp>
 #include <ocsp/der.hpp>
 #include <ocsp/describe.hpp>
 #include <ocsp/request.hpp>
@@ -15,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,8 +96,82 @@ int decode(const std::vector<std::string>& args) {
   return exit_ok;
 }
 
+std::optional<std::vector<std::uint8_t>> parse_hex(const std::string& text) {
+  if (text.size() % 2 != 0) return std::nullopt;
+  std::vector<std::uint8_t> out;
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    unsigned value = 0;
+    for (char c : text.substr(i, 2)) {
+      value <<= 4;
+      if (c >= '0' && c <= '9') value |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f') value |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') value |= static_cast<unsigned>(c - 'A' + 10);
+      else return std::nullopt;
+    }
+    out.push_back(static_cast<std::uint8_t>(value));
+  }
+  return out;
+}
+
+int request(const std::vector<std::string>& args) {
+  po::options_description options("ocspctl request --cert PEM --issuer PEM --out FILE [--sha256] [--nonce HEX]");
+  options.add_options()("help,h", "show this help")("cert", po::value<std::string>()->required(), "the certificate (PEM)")(
+      "issuer", po::value<std::string>()->required(), "its issuer (PEM)")(
+      "out", po::value<std::string>()->required(), "where to write the DER OCSPRequest")(
+      "sha256", "CertID with SHA-256 (default SHA-1)")("nonce", po::value<std::string>(), "a nonce, hex (1 to 32 bytes)");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(options).run(), vm);
+    if (vm.count("help")) {
+      std::cout << "Writes the OCSPRequest for a certificate, as `openssl ocsp -reqout` does.\n" << options;
+      return exit_ok;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+  std::optional<std::vector<std::uint8_t>> nonce;
+  if (vm.count("nonce")) {
+    nonce = parse_hex(vm["nonce"].as<std::string>());
+    if (!nonce) return usage_error("--nonce must be hex");
+  }
+  auto loaded = ocsp::proxy_certificate::load(vm["cert"].as<std::string>(), vm["issuer"].as<std::string>());
+  if (!loaded) {
+    std::cerr << "ocspctl: " << loaded.error().message << "\n";
+    return exit_invalid;
+  }
+  const auto& pair = loaded.value();
+  auto cert = ocsp::parse_certificate(pair.der());
+  auto issuer = ocsp::parse_certificate(pair.issuer_der());
+  if (!cert || !issuer) {
+    std::cerr << "ocspctl: the certificate does not parse: " << (cert ? issuer.error() : cert.error()).message() << "\n";
+    return exit_invalid;
+  }
+  ocsp::request_options request_options;
+  request_options.hash = vm.count("sha256") ? ocsp::cert_id_hash::sha256 : ocsp::cert_id_hash::sha1;
+  if (nonce) request_options.nonce = ocsp::der::bytes(*nonce);
+  ocsp::der::writer out;
+  if (auto written = ocsp::write_ocsp_request(out, cert.value(), issuer.value(), request_options); !written) {
+    std::cerr << "ocspctl: cannot build the request: " << written.error().message() << "\n";
+    return exit_invalid;
+  }
+  const auto der = out.finish();
+  if (!der) {
+    std::cerr << "ocspctl: cannot encode the request: " << der.error().message() << "\n";
+    return exit_invalid;
+  }
+  std::ofstream file(vm["out"].as<std::string>(), std::ios::binary | std::ios::trunc);
+  file.write(reinterpret_cast<const char*>(der.value().data()), static_cast<std::streamsize>(der.value().size()));
+  if (!file) {
+    std::cerr << "ocspctl: cannot write " << vm["out"].as<std::string>() << "\n";
+    return exit_invalid;
+  }
+  return exit_ok;
+}
+
 const command commands[] = {
     {"decode", "decode a DER OCSP request or response and print it as JSON", decode},
+    {"request", "write the DER OCSPRequest for a certificate", request},
 };
 
 void print_help() {

@@ -30,6 +30,12 @@ check "decode an openssl SHA-256 request with a nonce" exit_is 0 "$ocspctl" deco
 check "  sha256 and a nonce" grep -q '"hash_algorithm":"sha256"' out.txt
 check "  a 16-byte nonce" grep -qE '"nonce":"[0-9a-f]{32}"' out.txt
 
+# ocspctl request writes the very bytes openssl writes for the same certificate.
+check "ocspctl request succeeds" exit_is 0 "$ocspctl" request --cert "$pki/proxy.pem" --issuer "$pki/ca.pem" --out ours.der
+check "  byte-identical to openssl ocsp -reqout (SHA-1, no nonce)" cmp -s ours.der req-sha1.der
+check "ocspctl request refuses the wrong issuer" exit_is 1 "$ocspctl" request --cert "$pki/proxy.pem" --issuer "$pki/other-ca.pem" --out x.der
+check "ocspctl request without --out is a usage error" exit_is 2 "$ocspctl" request --cert "$pki/proxy.pem" --issuer "$pki/ca.pem"
+
 # A response from the openssl CLI acting as responder (index: the proxy is valid).
 expiry=$(date -u -d '+1 year' +%y%m%d%H%M%SZ)
 subject=$(openssl x509 -in "$pki/proxy.pem" -noout -subject -nameopt compat | sed 's/^subject=//')
