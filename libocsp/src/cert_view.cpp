@@ -44,7 +44,7 @@ result<void> parse_attribute_type_and_value(der::reader& in) noexcept {
     BOOST_OUTCOME_TRY(der::reader seq, in.read(der::tag::sequence));
     BOOST_OUTCOME_TRY(seq.read_oid());
     std::uint8_t t = 0;
-    BOOST_OUTCOME_TRY(seq.read_any(t));
+    BOOST_OUTCOME_TRY(seq.read_any_valid(t));
     return seq.expect_end();
   });
 }
@@ -223,7 +223,7 @@ result<algorithm_identifier> parse_algorithm_identifier(der::reader& in) noexcep
     if (!seq.empty()) {
       const der::bytes before = seq.data();
       std::uint8_t t = 0;
-      BOOST_OUTCOME_TRY(seq.read_any(t));
+      BOOST_OUTCOME_TRY(seq.read_any_valid(t));
       alg.parameters = consumed(before, seq);
     }
     BOOST_OUTCOME_TRY(seq.expect_end());
@@ -279,7 +279,7 @@ result<der::bytes> parse_general_name(der::reader& in) noexcept {
         BOOST_OUTCOME_TRY(contents.read_oid());
         BOOST_OUTCOME_TRY(der::reader value, contents.read(der::tag::context_constructed(0)));
         std::uint8_t value_tag = 0;
-        BOOST_OUTCOME_TRY(value.read_any(value_tag));
+        BOOST_OUTCOME_TRY(value.read_any_valid(value_tag));
         BOOST_OUTCOME_TRY(value.expect_end());
         BOOST_OUTCOME_TRY(contents.expect_end());
         return element;
@@ -290,7 +290,12 @@ result<der::bytes> parse_general_name(der::reader& in) noexcept {
         if (!is_ia5(contents.data())) return make_error_code(errc::certificate_invalid);
         return element;
       case der::tag::context_constructed(3):  // ORAddress: not used by OCSP, kept as an element
-      case der::tag::context_constructed(5):  // EDIPartyName: likewise
+      case der::tag::context_constructed(5): {  // EDIPartyName: likewise; still DER all the way down
+        der::reader whole(element);
+        std::uint8_t whole_tag = 0;
+        BOOST_OUTCOME_TRY(whole.read_any_valid(whole_tag));
+        return element;
+      }
       case der::tag::context_primitive(7):
         return element;
       case der::tag::context_constructed(4): {

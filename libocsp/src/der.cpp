@@ -83,6 +83,54 @@ result<reader> reader::read_any(std::uint8_t& t) noexcept {
   return contents;
 }
 
+namespace {
+
+constexpr int max_any_depth = 32;
+
+// Checks the element at the front of `in` (and everything inside it) as read_any_valid says.
+result<reader> read_valid_element(reader& in, std::uint8_t& t, int depth) noexcept {
+  if (depth > max_any_depth) return fail_with(errc::der_too_deep);
+  const reader whole = in;
+  BOOST_OUTCOME_TRY(reader contents, in.read_any(t));
+  const bool constructed = (t & tag::constructed) != 0;
+  const unsigned number = t & 0x1fU;
+  if ((t & 0xc0U) == 0) {  // universal class
+    if (t == 0x00) return fail_with(errc::der_unexpected_tag);  // end-of-contents: BER only
+    const bool is_set_or_sequence = number == 0x10 || number == 0x11;
+    if (constructed != is_set_or_sequence) return fail_with(errc::der_unexpected_tag);  // X.690 10.2
+    // Re-read the known primitive types with their strict readers.
+    reader again = whole;
+    const auto error_of = [](const auto& r) noexcept { return r ? boost::system::error_code() : r.error(); };
+    boost::system::error_code checked;
+    switch (t) {
+      case tag::boolean: checked = error_of(again.read_boolean()); break;
+      case tag::integer: checked = error_of(again.read_integer()); break;
+      case tag::enumerated: checked = error_of(again.read_enumerated(INT64_MIN, INT64_MAX)); break;
+      case tag::bit_string: checked = error_of(again.read_bit_string()); break;
+      case tag::null: checked = error_of(again.read_null()); break;
+      case tag::object_identifier: checked = error_of(again.read_oid()); break;
+      case tag::utc_time: checked = error_of(again.read_utc_time()); break;
+      case tag::generalized_time: checked = error_of(again.read_generalized_time()); break;
+      default: break;
+    }
+    if (checked) return checked;
+  }
+  if (constructed) {
+    reader inner = contents;
+    while (!inner.empty()) {
+      std::uint8_t inner_tag = 0;
+      BOOST_OUTCOME_TRY(read_valid_element(inner, inner_tag, depth + 1));
+    }
+  }
+  return contents;
+}
+
+}  // namespace
+
+result<reader> reader::read_any_valid(std::uint8_t& t) noexcept {
+  return restoring(*this, [&]() noexcept { return read_valid_element(*this, t, 0); });
+}
+
 result<reader> reader::read(std::uint8_t t, bytes& element) noexcept {
   if (data_.empty()) return fail_with(errc::der_truncated);
   if (data_[0] != t) return fail_with(errc::der_unexpected_tag);

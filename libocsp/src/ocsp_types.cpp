@@ -30,7 +30,7 @@ result<cert_id> parse_cert_id(der::reader& in) noexcept {
     if (!alg.empty()) {
       std::uint8_t t = 0;
       const der::bytes before = alg.data();
-      BOOST_OUTCOME_TRY(alg.read_any(t));
+      BOOST_OUTCOME_TRY(alg.read_any_valid(t));
       id.hash_parameters = before.first(before.size() - alg.size());
     }
     BOOST_OUTCOME_TRY(alg.expect_end());

@@ -15,7 +15,7 @@ result<void> ok() noexcept { return boost::outcome_v2::success(); }
 result<der::bytes> read_any_element(der::reader& in) noexcept {
   const der::bytes before = in.data();
   std::uint8_t t = 0;
-  BOOST_OUTCOME_TRY(in.read_any(t));
+  BOOST_OUTCOME_TRY(in.read_any_valid(t));
   return before.first(before.size() - in.size());
 }
 

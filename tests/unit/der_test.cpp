@@ -4,6 +4,7 @@
 // Then properties: random structures written and read back exactly (and byte-equal to a reference
 // encoder written here), and every truncation of a valid structure failing cleanly.
 #include <ocsp/der.hpp>
+#include <ocsp/request.hpp>
 #include <ocsp/error.hpp>
 #include <ocsp/oids.hpp>
 
@@ -1582,4 +1583,67 @@ TEST_CASE("der: single-octet corruptions of a valid structure fail with a der co
     }
   }
   CHECK(failures > 100);
+}
+
+TEST_CASE("der: read_any_valid checks ANY contents all the way down", "[der][any]") {
+  using bytes_t = std::vector<std::uint8_t>;
+  struct row {
+    const char* name;
+    bytes_t input;
+    bool ok;
+  };
+  bytes_t deep;
+  for (int i = 0; i < 40; ++i) deep.insert(deep.begin(), {0x30, static_cast<std::uint8_t>(deep.size())});
+  const std::vector<row> rows{
+      {"NULL", {0x05, 0x00}, true},
+      {"empty SEQUENCE", {0x30, 0x00}, true},
+      {"SEQUENCE of INTEGER", {0x30, 0x03, 0x02, 0x01, 0x05}, true},
+      {"[0] EXPLICIT INTEGER", {0xa0, 0x03, 0x02, 0x01, 0x05}, true},
+      {"OCTET STRING holding anything", {0x04, 0x02, 0xff, 0xff}, true},
+      {"end-of-contents tag", {0x00, 0x00}, false},
+      {"constructed OCTET STRING", {0x24, 0x00}, false},
+      {"primitive SEQUENCE", {0x10, 0x00}, false},
+      {"NULL with contents", {0x05, 0x01, 0x00}, false},
+      {"BOOLEAN 0x01", {0x01, 0x01, 0x01}, false},
+      {"non-minimal INTEGER inside a SEQUENCE", {0x30, 0x04, 0x02, 0x02, 0x00, 0x05}, false},
+      {"garbage inside a SEQUENCE", {0x30, 0x02, 0xff, 0xff}, false},
+      {"garbage inside [3]", {0xa3, 0x02, 0xff, 0xff}, false},
+      {"bad time inside a SET", {0x31, 0x04, 0x18, 0x02, 0x31, 0x32}, false},
+      {"nesting deeper than 32", deep, false},
+  };
+  for (const row& r : rows) {
+    INFO(r.name);
+    ocsp::der::reader in{ocsp::der::bytes(r.input)};
+    std::uint8_t t = 0;
+    auto got = in.read_any_valid(t);
+    CHECK(got.has_value() == r.ok);
+    if (r.ok) {
+      CHECK(in.empty());
+    } else {
+      CHECK(in.size() == r.input.size());  // not advanced
+    }
+  }
+}
+
+TEST_CASE("der: ANY fields of OCSP PDUs are DER-checked (review findings)", "[der][any][request]") {
+  // A request whose CertID hashAlgorithm parameters are SEQUENCE { ff ff }: not DER inside.
+  const std::string hex =
+      "304430423040303e303c300b06052b0e03021a3002ffff0414111111111111111111111111111111111111111104142222222222"
+      "222222222222222222222222222222020101";
+  std::vector<std::uint8_t> der;
+  for (std::size_t i = 0; i < hex.size(); i += 2) der.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
+  auto parsed = ocsp::parse_ocsp_request(der);
+  REQUIRE_FALSE(parsed);
+  // The same request with NULL parameters parses.
+  std::string fixed = hex;
+  fixed.replace(fixed.find("3002ffff"), 8, "0500");
+  fixed.replace(0, 4, "3042");  // outer lengths shrink by two
+  fixed.replace(4, 4, "3040");
+  fixed.replace(8, 4, "303e");
+  fixed.replace(12, 4, "303c");
+  fixed.replace(16, 4, "303a");
+  fixed.replace(20, 4, "3009");
+  std::vector<std::uint8_t> ok;
+  for (std::size_t i = 0; i < fixed.size(); i += 2) ok.push_back(static_cast<std::uint8_t>(std::stoul(fixed.substr(i, 2), nullptr, 16)));
+  CHECK(ocsp::parse_ocsp_request(ok).has_value());
 }

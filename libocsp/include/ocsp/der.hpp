@@ -79,8 +79,15 @@ class reader {
   result<reader> read(std::uint8_t t, bytes& element) noexcept;
   /// Reads the element with tag `t` if it is next; nullopt (and no error) otherwise.
   result<std::optional<reader>> read_optional(std::uint8_t t) noexcept;
-  /// Reads the next element whatever its tag.
+  /// Reads the next element whatever its tag. Checks only its header: use read_any_valid where
+  /// the grammar says ANY and the contents must be DER too.
   result<reader> read_any(std::uint8_t& t) noexcept;
+  /// Reads the next element whatever its tag, and checks it is DER all the way down: no tag 0x00,
+  /// universal primitive types in primitive form only, SEQUENCE and SET constructed, the known
+  /// primitive types (BOOLEAN, INTEGER, ENUMERATED, BIT STRING, NULL, OBJECT IDENTIFIER, the
+  /// times) as strict as their typed readers, constructed contents fully consumed (32 levels at
+  /// most). Returns the element's contents.
+  result<reader> read_any_valid(std::uint8_t& t) noexcept;
 
   result<bool> read_boolean() noexcept;
   /// The contents octets of an INTEGER (two's complement, minimal), e.g. a serial number.
