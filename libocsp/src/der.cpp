@@ -162,13 +162,14 @@ result<bool> reader::read_boolean() noexcept {
   return c.data_[0] == 0xff;
 }
 
-namespace {
 // X.690 8.3.2: the first nine bits must not all be zero or all be one.
-bool minimal_integer(bytes c) noexcept {
+bool is_minimal_integer(bytes c) noexcept {
   if (c.empty()) return false;
   if (c.size() == 1) return true;
   return !(c[0] == 0x00 && (c[1] & 0x80) == 0) && !(c[0] == 0xff && (c[1] & 0x80) != 0);
 }
+
+namespace {
 
 result<std::int64_t> to_int64(bytes c, std::int64_t min, std::int64_t max) noexcept {
   if (c.size() > 8) return make_error_code(errc::der_bad_integer);
@@ -183,7 +184,7 @@ result<std::int64_t> to_int64(bytes c, std::int64_t min, std::int64_t max) noexc
 result<bytes> reader::read_integer() noexcept {
   const reader saved = *this;
   BOOST_OUTCOME_TRY(reader c, read(tag::integer));
-  if (!minimal_integer(c.data_)) {
+  if (!is_minimal_integer(c.data_)) {
     *this = saved;
     return make_error_code(errc::der_bad_integer);
   }
@@ -201,7 +202,7 @@ result<std::int64_t> reader::read_small_integer(std::int64_t min, std::int64_t m
 result<std::int64_t> reader::read_enumerated(std::int64_t min, std::int64_t max) noexcept {
   const reader saved = *this;
   BOOST_OUTCOME_TRY(reader c, read(tag::enumerated));
-  if (!minimal_integer(c.data_)) {
+  if (!is_minimal_integer(c.data_)) {
     *this = saved;
     return make_error_code(errc::der_bad_integer);
   }
@@ -447,7 +448,7 @@ void writer::add_unsigned_integer(bytes magnitude) noexcept {
 }
 
 void writer::add_integer_contents(bytes contents) noexcept {
-  if (!minimal_integer(contents)) return fail(errc::der_bad_integer);
+  if (!is_minimal_integer(contents)) return fail(errc::der_bad_integer);
   add_element(tag::integer, contents);
 }
 

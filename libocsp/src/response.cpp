@@ -28,10 +28,8 @@ result<std::int64_t> read_enumerated_value(der::reader& in, errc outside) noexce
   if (value || value.error() != make_error_code(errc::der_bad_integer)) return value;
   der::reader probe = saved;
   if (auto contents = probe.read(der::tag::enumerated); contents && contents.value().size() > 8) {
-    // X.690 8.3.2 (the reader has just said "bad integer": tell "too large" from "not minimal").
-    const der::bytes c = contents.value().data();
-    const bool minimal = !(c[0] == 0x00 && (c[1] & 0x80) == 0) && !(c[0] == 0xff && (c[1] & 0x80) != 0);
-    if (minimal) return make_error_code(outside);
+    // The reader has just said "bad integer": tell "too large" from "not minimal".
+    if (der::is_minimal_integer(contents.value().data())) return make_error_code(outside);
   }
   return value;
 }
@@ -276,9 +274,13 @@ result<response_status> parse_response_status(der::reader& in) noexcept {
   return static_cast<response_status>(v);
 }
 
-void encode_extensions(der::writer& out, const extension_list& list) noexcept {
+// [1] EXPLICIT Extensions OPTIONAL: singleExtensions and responseExtensions alike.
+void encode_explicit_extensions(der::writer& out, const std::optional<extension_list>& list) noexcept {
+  if (!list) return;
+  out.begin(der::tag::context_constructed(1));
   out.begin(der::tag::sequence);
-  for (const extension& ext : list) encode(out, ext);
+  for (const extension& ext : *list) encode(out, ext);
+  out.end();
   out.end();
 }
 
@@ -398,11 +400,7 @@ void encode(der::writer& out, const single_response& r) noexcept {
     out.add_generalized_time(*r.next_update);
     out.end();
   }
-  if (r.extensions) {
-    out.begin(der::tag::context_constructed(1));
-    encode_extensions(out, *r.extensions);
-    out.end();
-  }
+  encode_explicit_extensions(out, r.extensions);
   out.end();
 }
 
@@ -421,11 +419,7 @@ void encode_tbs_response_data(der::writer& out, const basic_response& r) noexcep
   out.begin(der::tag::sequence);
   for (const single_response& s : r.responses) encode(out, s);
   out.end();
-  if (r.extensions) {
-    out.begin(der::tag::context_constructed(1));
-    encode_extensions(out, *r.extensions);
-    out.end();
-  }
+  encode_explicit_extensions(out, r.extensions);
   out.end();
 }
 

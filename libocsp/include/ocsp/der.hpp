@@ -126,6 +126,10 @@ auto restoring(reader& in, Parse&& parse) noexcept(noexcept(parse())) -> decltyp
 /// `data` must be exactly one element with tag `t` (no trailing bytes); returns its contents.
 result<reader> read_single(bytes data, std::uint8_t t) noexcept;
 
+/// Whether INTEGER / ENUMERATED contents octets are in the minimum number of octets (X.690
+/// 8.3.2): non-empty, and the first nine bits neither all zero nor all one.
+bool is_minimal_integer(bytes contents) noexcept;
+
 /// An OID's contents octets in dotted form ("1.3.6.1.5.5.7.48.1.1"); "" if malformed.
 std::string oid_to_string(bytes oid);
 
