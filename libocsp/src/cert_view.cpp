@@ -1,6 +1,7 @@
 #include "ocsp/cert_view.hpp"
 
 #include "ocsp/oids.hpp"
+#include "detail/der_try.hpp"
 
 #include <algorithm>
 
@@ -428,6 +429,41 @@ result<bool> must_staple(const certificate_view& cert) noexcept {
     status_request = status_request || type == 5;
   }
   return status_request;
+}
+
+}  // namespace ocsp
+
+namespace ocsp {
+namespace {
+template <class T>
+errc unwrap(result<T> r, T& out) noexcept {
+  if (!r) return static_cast<errc>(r.error().value());
+  out = r.value();
+  return errc{};
+}
+}  // namespace
+errc parse_certificate(der::bytes der, certificate_view& out) noexcept { return unwrap(parse_certificate(der), out); }
+errc parse_algorithm_identifier(der::reader& in, algorithm_identifier& out) noexcept {
+  return unwrap(parse_algorithm_identifier(in), out);
+}
+errc parse_name(der::reader& in, der::bytes& out) noexcept { return unwrap(parse_name(in), out); }
+
+// Certificate element (RFC 5280 4.1): see cert_view.hpp.
+errc parse_certificate_element(der::reader& in, der::bytes& out) noexcept {
+  der::reader probe = in, contents;
+  der::bytes element;
+  OCSP_DER_TRY(probe.get(der::tag::sequence, contents, &element));
+  certificate_view cert;
+  OCSP_DER_TRY(parse_certificate(element, cert));
+  in = probe;
+  out = element;
+  return errc{};
+}
+
+result<der::bytes> parse_certificate_element(der::reader& in) noexcept {
+  der::bytes element;
+  if (const errc e = parse_certificate_element(in, element); !der::ok(e)) return make_error_code(e);
+  return element;
 }
 
 }  // namespace ocsp

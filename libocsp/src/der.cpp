@@ -11,58 +11,43 @@ using std::chrono::sys_seconds;
 
 result<reader> fail_with(errc e) noexcept { return make_error_code(e); }
 
-// One element's header: tag, and where its contents start and end.
-struct header {
-  std::uint8_t tag;
-  std::size_t header_size;
-  std::size_t length;
-};
-
-// Parses the identifier and length octets at the start of `data` (X.690 8.1.2-8.1.3 with the
-// DER restrictions of 10.1: definite form, minimum number of octets).
-result<header> parse_header(bytes data) noexcept {
-  if (data.size() < 2) return make_error_code(errc::der_truncated);
-  const std::uint8_t t = data[0];
-  if ((t & 0x1f) == 0x1f) return make_error_code(errc::der_high_tag_number);
-  const std::uint8_t first = data[1];
-  if (first < 0x80) return header{t, 2, first};
-  const std::size_t count = first & 0x7fU;
-  // 0x80 is the indefinite form; more than 4 length octets would be a >4 GiB element.
-  if (count == 0 || count > 4) return make_error_code(errc::der_bad_length);
-  if (data.size() < 2 + count) return make_error_code(errc::der_truncated);
-  if (data[2] == 0) return make_error_code(errc::der_bad_length);  // leading zero octet
-  std::size_t length = 0;
-  for (std::size_t i = 0; i < count; ++i) length = (length << 8) | data[2 + i];
-  if (length < 0x80) return make_error_code(errc::der_bad_length);  // fits the short form
-  return header{t, 2 + count, length};
-}
-
-constexpr bool is_digit(std::uint8_t c) noexcept { return c >= '0' && c <= '9'; }
-
-// `count` ASCII digits at `p` as a number, or -1.
-int digits(const std::uint8_t* p, int count) noexcept {
-  int value = 0;
-  for (int i = 0; i < count; ++i) {
-    if (!is_digit(p[i])) return -1;
-    value = value * 10 + (p[i] - '0');
-  }
+// Wraps a primitive's answer: `value` on success, the error otherwise.
+template <class T>
+result<T> wrap(errc e, const T& value) noexcept {
+  if (!ok(e)) return make_error_code(e);
   return value;
 }
 
+// Two ASCII digits at `p` as a number, or a value > 99 when either is not a digit.
+constexpr unsigned two_digits(const std::uint8_t* p) noexcept {
+  const unsigned hi = p[0] - unsigned{'0'}, lo = p[1] - unsigned{'0'};
+  return (hi > 9 || lo > 9) ? 100 : hi * 10 + lo;
+}
+
+constexpr bool is_leap(unsigned y) noexcept { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+// Days since 1970-01-01 of a valid proleptic Gregorian date (H. Hinnant's days_from_civil).
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
 // MMDDHHMMSSZ after the year, per RFC 5280 4.1.2.5: seconds present, no fraction, Zulu.
-result<sys_seconds> parse_time_after_year(int year, bytes rest) noexcept {
-  if (rest.size() != 11 || rest[10] != 'Z') return make_error_code(errc::der_bad_time);
-  const int month = digits(&rest[0], 2), day = digits(&rest[2], 2), hour = digits(&rest[4], 2),
-            minute = digits(&rest[6], 2), second = digits(&rest[8], 2);
-  if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
-      second > 59) {
-    return make_error_code(errc::der_bad_time);
-  }
-  using namespace std::chrono;
-  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-                           std::chrono::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok()) return make_error_code(errc::der_bad_time);
-  return sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second);
+errc parse_time_after_year(unsigned year, bytes rest, sys_seconds& out) noexcept {
+  if (rest.size() != 11 || rest[10] != 'Z') return errc::der_bad_time;
+  const std::uint8_t* p = rest.data();
+  const unsigned month = two_digits(p), day = two_digits(p + 2), hour = two_digits(p + 4),
+                 minute = two_digits(p + 6), second = two_digits(p + 8);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return errc::der_bad_time;
+  const unsigned month_days = month == 2 ? (is_leap(year) ? 29U : 28U) : 30U + ((month + (month >> 3)) & 1U);
+  if (day > month_days) return errc::der_bad_time;
+  const std::int64_t days = days_from_civil(year, month, day);
+  out = sys_seconds(std::chrono::seconds(days * 86400 + hour * 3600 + minute * 60 + second));
+  return errc{};
 }
 
 }  // namespace
@@ -72,15 +57,78 @@ std::optional<std::uint8_t> reader::peek_tag() const noexcept {
   return data_[0];
 }
 
-bool reader::next_is(std::uint8_t t) const noexcept { return !data_.empty() && data_[0] == t; }
+errc reader::get_boolean(bool& out) noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(tag::boolean, c); !ok(e)) return e;
+  if (c.size() != 1 || (c.data_[0] != 0x00 && c.data_[0] != 0xff)) {
+    *this = saved;
+    return errc::der_bad_boolean;
+  }
+  out = c.data_[0] == 0xff;
+  return errc{};
+}
 
-result<reader> reader::read_any(std::uint8_t& t) noexcept {
-  BOOST_OUTCOME_TRY(const header h, parse_header(data_));
-  if (h.length > data_.size() - h.header_size) return fail_with(errc::der_truncated);
-  t = h.tag;
-  const reader contents(data_.subspan(h.header_size, h.length));
-  data_ = data_.subspan(h.header_size + h.length);
-  return contents;
+errc reader::get_int64(std::uint8_t t, std::int64_t min, std::int64_t max, std::int64_t& out) noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(t, c); !ok(e)) return e;
+  const bytes b = c.data_;
+  if (!is_minimal_integer(b) || b.size() > 8) {
+    *this = saved;
+    return errc::der_bad_integer;
+  }
+  std::uint64_t u = (b[0] & 0x80) ? ~std::uint64_t{0} : 0;  // sign extension
+  for (const std::uint8_t octet : b) u = (u << 8) | octet;
+  const auto value = static_cast<std::int64_t>(u);
+  if (value < min || value > max) {
+    *this = saved;
+    return errc::der_bad_integer;
+  }
+  out = value;
+  return errc{};
+}
+
+errc reader::get_bit_string(bit_string& out, std::uint8_t t) noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(t, c); !ok(e)) return e;
+  const bytes b = c.data_;
+  // X.690 11.2: the unused-bit count is 0..7, 0 when there are no bits, and unused bits are zero.
+  const bool valid = !b.empty() && b[0] <= 7 && (b.size() > 1 || b[0] == 0) &&
+                     (b.size() == 1 || (b.back() & ((1U << b[0]) - 1U)) == 0);
+  if (!valid) {
+    *this = saved;
+    return errc::der_bad_bit_string;
+  }
+  out = bit_string{b.subspan(1), b[0]};
+  return errc{};
+}
+
+errc reader::get_generalized_time(sys_seconds& out) noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(tag::generalized_time, c); !ok(e)) return e;
+  const bytes s = c.data_;
+  const unsigned hi = s.size() == 15 ? two_digits(s.data()) : 100, lo = s.size() == 15 ? two_digits(s.data() + 2) : 100;
+  if (hi > 99 || lo > 99 || !ok(parse_time_after_year(hi * 100 + lo, s.subspan(4), out))) {
+    *this = saved;
+    return errc::der_bad_time;
+  }
+  return errc{};
+}
+
+errc reader::get_utc_time(sys_seconds& out) noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(tag::utc_time, c); !ok(e)) return e;
+  const bytes s = c.data_;
+  const unsigned yy = s.size() == 13 ? two_digits(s.data()) : 100;
+  // RFC 5280 4.1.2.5.1: YY >= 50 is 19YY, YY < 50 is 20YY.
+  if (yy > 99 || !ok(parse_time_after_year(yy >= 50 ? 1900 + yy : 2000 + yy, s.subspan(2), out))) {
+    *this = saved;
+    return errc::der_bad_time;
+  }
+  return errc{};
+}
+
+errc reader::get_time(sys_seconds& out) noexcept {
+  return next_is(tag::utc_time) ? get_utc_time(out) : get_generalized_time(out);
 }
 
 namespace {
@@ -88,201 +136,141 @@ namespace {
 constexpr int max_any_depth = 32;
 
 // Checks the element at the front of `in` (and everything inside it) as read_any_valid says.
-result<reader> read_valid_element(reader& in, std::uint8_t& t, int depth) noexcept {
-  if (depth > max_any_depth) return fail_with(errc::der_too_deep);
+errc get_valid_element(reader& in, std::uint8_t& t, reader& contents, int depth) noexcept {
+  if (depth > max_any_depth) return errc::der_too_deep;
   const reader whole = in;
-  BOOST_OUTCOME_TRY(reader contents, in.read_any(t));
+  if (const errc e = in.get_any(t, contents); !ok(e)) return e;
   const bool constructed = (t & tag::constructed) != 0;
   const unsigned number = t & 0x1fU;
   if ((t & 0xc0U) == 0) {  // universal class
-    if (t == 0x00) return fail_with(errc::der_unexpected_tag);  // end-of-contents: BER only
+    if (t == 0x00) return errc::der_unexpected_tag;  // end-of-contents: BER only
     const bool is_set_or_sequence = number == 0x10 || number == 0x11;
-    if (constructed != is_set_or_sequence) return fail_with(errc::der_unexpected_tag);  // X.690 10.2
+    if (constructed != is_set_or_sequence) return errc::der_unexpected_tag;  // X.690 10.2
     // Re-read the known primitive types with their strict readers.
     reader again = whole;
-    const auto error_of = [](const auto& r) noexcept { return r ? boost::system::error_code() : r.error(); };
-    boost::system::error_code checked;
+    bool b = false;
+    bytes v;
+    bit_string bits;
+    sys_seconds time;
+    std::int64_t i = 0;
+    errc checked{};
     switch (t) {
-      case tag::boolean: checked = error_of(again.read_boolean()); break;
-      case tag::integer: checked = error_of(again.read_integer()); break;
-      case tag::enumerated: checked = error_of(again.read_enumerated(INT64_MIN, INT64_MAX)); break;
-      case tag::bit_string: checked = error_of(again.read_bit_string()); break;
-      case tag::null: checked = error_of(again.read_null()); break;
-      case tag::object_identifier: checked = error_of(again.read_oid()); break;
-      case tag::utc_time: checked = error_of(again.read_utc_time()); break;
-      case tag::generalized_time: checked = error_of(again.read_generalized_time()); break;
+      case tag::boolean: checked = again.get_boolean(b); break;
+      case tag::integer: checked = again.get_integer(v); break;
+      case tag::enumerated: checked = again.get_int64(tag::enumerated, INT64_MIN, INT64_MAX, i); break;
+      case tag::bit_string: checked = again.get_bit_string(bits); break;
+      case tag::null: checked = again.get_null(); break;
+      case tag::object_identifier: checked = again.get_oid(v); break;
+      case tag::utc_time: checked = again.get_utc_time(time); break;
+      case tag::generalized_time: checked = again.get_generalized_time(time); break;
       default: break;
     }
-    if (checked) return checked;
+    if (!ok(checked)) return checked;
   }
   if (constructed) {
-    reader inner = contents;
+    reader inner = contents, child;
     while (!inner.empty()) {
       std::uint8_t inner_tag = 0;
-      BOOST_OUTCOME_TRY(read_valid_element(inner, inner_tag, depth + 1));
+      if (const errc e = get_valid_element(inner, inner_tag, child, depth + 1); !ok(e)) return e;
     }
   }
-  return contents;
+  return errc{};
 }
 
 }  // namespace
 
+errc reader::get_any_valid(std::uint8_t& t, reader& contents, bytes* element) noexcept {
+  const reader saved = *this;
+  if (const errc e = get_valid_element(*this, t, contents, 0); !ok(e)) {
+    *this = saved;
+    return e;
+  }
+  if (element != nullptr) *element = saved.data_.first(saved.size() - size());
+  return errc{};
+}
+
+// --- result<> readers: the primitives, wrapped ---------------------------------------------------
+
+result<reader> reader::read_any(std::uint8_t& t) noexcept {
+  reader c;
+  return wrap(get_any(t, c), c);
+}
+
 result<reader> reader::read_any_valid(std::uint8_t& t) noexcept {
-  return restoring(*this, [&]() noexcept { return read_valid_element(*this, t, 0); });
+  reader c;
+  return wrap(get_any_valid(t, c), c);
 }
 
 result<reader> reader::read(std::uint8_t t, bytes& element) noexcept {
-  if (data_.empty()) return fail_with(errc::der_truncated);
-  if (data_[0] != t) return fail_with(errc::der_unexpected_tag);
-  const bytes before = data_;
-  std::uint8_t got = 0;
-  BOOST_OUTCOME_TRY(reader contents, read_any(got));
-  element = before.first(before.size() - data_.size());
-  return contents;
+  reader c;
+  return wrap(get(t, c, &element), c);
 }
 
 result<reader> reader::read(std::uint8_t t) noexcept {
-  bytes unused;
-  return read(t, unused);
+  reader c;
+  return wrap(get(t, c), c);
 }
 
 result<std::optional<reader>> reader::read_optional(std::uint8_t t) noexcept {
-  if (!next_is(t)) return std::optional<reader>{};
-  BOOST_OUTCOME_TRY(reader contents, read(t));
-  return std::optional<reader>(contents);
+  reader c;
+  bool present = false;
+  if (const errc e = get_optional(t, c, present); !ok(e)) return make_error_code(e);
+  return present ? std::optional<reader>(c) : std::nullopt;
 }
 
 result<bool> reader::read_boolean() noexcept {
-  const reader saved = *this;
-  BOOST_OUTCOME_TRY(reader c, read(tag::boolean));
-  if (c.size() != 1 || (c.data_[0] != 0x00 && c.data_[0] != 0xff)) {
-    *this = saved;
-    return make_error_code(errc::der_bad_boolean);
-  }
-  return c.data_[0] == 0xff;
+  bool b = false;
+  return wrap(get_boolean(b), b);
 }
-
-// X.690 8.3.2: the first nine bits must not all be zero or all be one.
-bool is_minimal_integer(bytes c) noexcept {
-  if (c.empty()) return false;
-  if (c.size() == 1) return true;
-  return !(c[0] == 0x00 && (c[1] & 0x80) == 0) && !(c[0] == 0xff && (c[1] & 0x80) != 0);
-}
-
-namespace {
-
-result<std::int64_t> to_int64(bytes c, std::int64_t min, std::int64_t max) noexcept {
-  if (c.size() > 8) return make_error_code(errc::der_bad_integer);
-  std::uint64_t u = (c[0] & 0x80) ? ~std::uint64_t{0} : 0;  // sign extension
-  for (std::uint8_t b : c) u = (u << 8) | b;
-  const auto value = static_cast<std::int64_t>(u);
-  if (value < min || value > max) return make_error_code(errc::der_bad_integer);
-  return value;
-}
-}  // namespace
 
 result<bytes> reader::read_integer() noexcept {
-  const reader saved = *this;
-  BOOST_OUTCOME_TRY(reader c, read(tag::integer));
-  if (!is_minimal_integer(c.data_)) {
-    *this = saved;
-    return make_error_code(errc::der_bad_integer);
-  }
-  return c.data_;
+  bytes c;
+  return wrap(get_integer(c), c);
 }
 
 result<std::int64_t> reader::read_small_integer(std::int64_t min, std::int64_t max) noexcept {
-  const reader saved = *this;
-  BOOST_OUTCOME_TRY(bytes c, read_integer());
-  auto value = to_int64(c, min, max);
-  if (!value) *this = saved;
-  return value;
+  std::int64_t v = 0;
+  return wrap(get_int64(tag::integer, min, max, v), v);
 }
 
 result<std::int64_t> reader::read_enumerated(std::int64_t min, std::int64_t max) noexcept {
-  const reader saved = *this;
-  BOOST_OUTCOME_TRY(reader c, read(tag::enumerated));
-  if (!is_minimal_integer(c.data_)) {
-    *this = saved;
-    return make_error_code(errc::der_bad_integer);
-  }
-  auto value = to_int64(c.data_, min, max);
-  if (!value) *this = saved;
-  return value;
+  std::int64_t v = 0;
+  return wrap(get_int64(tag::enumerated, min, max, v), v);
 }
 
 result<bytes> reader::read_oid() noexcept {
-  const reader saved = *this;
-  BOOST_OUTCOME_TRY(reader c, read(tag::object_identifier));
-  // Each sub-identifier is base 128, minimal (no leading 0x80), and the last octet ends one.
-  const bytes o = c.data_;
-  bool ok = !o.empty() && (o.back() & 0x80) == 0;
-  bool at_start = true;
-  for (std::size_t i = 0; ok && i < o.size(); ++i) {
-    if (at_start && o[i] == 0x80) ok = false;
-    at_start = (o[i] & 0x80) == 0;
-  }
-  if (!ok) {
-    *this = saved;
-    return make_error_code(errc::der_bad_oid);
-  }
-  return o;
+  bytes c;
+  return wrap(get_oid(c), c);
 }
 
 result<bytes> reader::read_octet_string() noexcept {
-  BOOST_OUTCOME_TRY(reader c, read(tag::octet_string));
-  return c.data_;
+  bytes c;
+  return wrap(get_octet_string(c), c);
 }
 
 result<bit_string> reader::read_bit_string() noexcept {
-  const reader saved = *this;
-  BOOST_OUTCOME_TRY(reader c, read(tag::bit_string));
-  const bytes b = c.data_;
-  // X.690 11.2: the unused-bit count is 0..7, 0 when there are no bits, and unused bits are zero.
-  const bool ok = !b.empty() && b[0] <= 7 && (b.size() > 1 || b[0] == 0) &&
-                  (b.size() == 1 || (b.back() & ((1U << b[0]) - 1U)) == 0);
-  if (!ok) {
-    *this = saved;
-    return make_error_code(errc::der_bad_bit_string);
-  }
-  return bit_string{b.subspan(1), b[0]};
+  bit_string b;
+  return wrap(get_bit_string(b), b);
 }
 
 result<void> reader::read_null() noexcept {
-  const reader saved = *this;
-  BOOST_OUTCOME_TRY(reader c, read(tag::null));
-  if (!c.empty()) {
-    *this = saved;
-    return make_error_code(errc::der_bad_null);
-  }
+  if (const errc e = get_null(); !ok(e)) return make_error_code(e);
   return boost::outcome_v2::success();
 }
 
 result<sys_seconds> reader::read_generalized_time() noexcept {
-  const reader saved = *this;
-  BOOST_OUTCOME_TRY(reader c, read(tag::generalized_time));
-  const bytes s = c.data_;
-  const int year = s.size() == 15 ? digits(s.data(), 4) : -1;
-  auto t = year < 0 ? result<sys_seconds>(make_error_code(errc::der_bad_time)) : parse_time_after_year(year, s.subspan(4));
-  if (!t) *this = saved;
-  return t;
+  sys_seconds t;
+  return wrap(get_generalized_time(t), t);
 }
 
 result<sys_seconds> reader::read_utc_time() noexcept {
-  const reader saved = *this;
-  BOOST_OUTCOME_TRY(reader c, read(tag::utc_time));
-  const bytes s = c.data_;
-  const int yy = s.size() == 13 ? digits(s.data(), 2) : -1;
-  // RFC 5280 4.1.2.5.1: YY >= 50 is 19YY, YY < 50 is 20YY.
-  auto t = yy < 0 ? result<sys_seconds>(make_error_code(errc::der_bad_time))
-                  : parse_time_after_year(yy >= 50 ? 1900 + yy : 2000 + yy, s.subspan(2));
-  if (!t) *this = saved;
-  return t;
+  sys_seconds t;
+  return wrap(get_utc_time(t), t);
 }
 
 result<sys_seconds> reader::read_time() noexcept {
-  if (next_is(tag::utc_time)) return read_utc_time();
-  return read_generalized_time();
+  sys_seconds t;
+  return wrap(get_time(t), t);
 }
 
 result<void> reader::expect_end() const noexcept {
@@ -291,9 +279,9 @@ result<void> reader::expect_end() const noexcept {
 }
 
 result<reader> read_single(bytes data, std::uint8_t t) noexcept {
-  reader r(data);
-  BOOST_OUTCOME_TRY(reader contents, r.read(t));
-  BOOST_OUTCOME_TRY(r.expect_end());
+  reader r(data), contents;
+  if (errc e = r.get(t, contents); !ok(e)) return fail_with(e);
+  if (errc e = r.end(); !ok(e)) return fail_with(e);
   return contents;
 }
 

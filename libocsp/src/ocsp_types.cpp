@@ -1,6 +1,7 @@
 #include "ocsp/ocsp_types.hpp"
 
 #include "ocsp/oids.hpp"
+#include "detail/der_try.hpp"
 
 #include <algorithm>
 
@@ -16,58 +17,75 @@ bool same_certificate(const cert_id& a, const cert_id& b) noexcept {
          equal_bytes(a.issuer_key_hash, b.issuer_key_hash) && equal_bytes(a.serial_number, b.serial_number);
 }
 
-// RFC 5280 4.1.1.2:
+// CertID (RFC 6960 4.1.1): see ocsp_types.hpp. The hashAlgorithm is an AlgorithmIdentifier
+// (RFC 5280 4.1.1.2):
 //   AlgorithmIdentifier ::= SEQUENCE {
 //     algorithm   OBJECT IDENTIFIER,
 //     parameters  ANY DEFINED BY algorithm OPTIONAL }
-// CertID (RFC 6960 4.1.1): see ocsp_types.hpp.
-result<cert_id> parse_cert_id(der::reader& in) noexcept {
-  return der::restoring(in, [&]() noexcept -> result<cert_id> {
-    BOOST_OUTCOME_TRY(der::reader seq, in.read(der::tag::sequence));
-    cert_id id;
-    BOOST_OUTCOME_TRY(der::reader alg, seq.read(der::tag::sequence));
-    BOOST_OUTCOME_TRY(id.hash_algorithm, alg.read_oid());
+errc parse_cert_id(der::reader& in, cert_id& id) noexcept {
+  const der::reader saved = in;
+  const errc e = [&]() noexcept -> errc {
+    der::reader seq, alg, parameters;
+    OCSP_DER_TRY(in.get(der::tag::sequence, seq));
+    OCSP_DER_TRY(seq.get(der::tag::sequence, alg));
+    OCSP_DER_TRY(alg.get_oid(id.hash_algorithm));
+    id.hash_parameters = {};
     if (!alg.empty()) {
       std::uint8_t t = 0;
-      const der::bytes before = alg.data();
-      BOOST_OUTCOME_TRY(alg.read_any_valid(t));
-      id.hash_parameters = before.first(before.size() - alg.size());
+      OCSP_DER_TRY(alg.get_any_valid(t, parameters, &id.hash_parameters));
     }
-    BOOST_OUTCOME_TRY(alg.expect_end());
-    BOOST_OUTCOME_TRY(id.issuer_name_hash, seq.read_octet_string());
-    BOOST_OUTCOME_TRY(id.issuer_key_hash, seq.read_octet_string());
-    BOOST_OUTCOME_TRY(id.serial_number, seq.read_integer());
-    BOOST_OUTCOME_TRY(seq.expect_end());
-    return id;
-  });
+    OCSP_DER_TRY(alg.end());
+    OCSP_DER_TRY(seq.get_octet_string(id.issuer_name_hash));
+    OCSP_DER_TRY(seq.get_octet_string(id.issuer_key_hash));
+    OCSP_DER_TRY(seq.get_integer(id.serial_number));
+    return seq.end();
+  }();
+  if (!der::ok(e)) in = saved;
+  return e;
+}
+
+result<cert_id> parse_cert_id(der::reader& in) noexcept {
+  cert_id id;
+  if (const errc e = parse_cert_id(in, id); !der::ok(e)) return make_error_code(e);
+  return id;
 }
 
 // Extension (RFC 5280 4.1): see ocsp_types.hpp. DER forbids encoding the DEFAULT, so an explicit
 // critical FALSE is rejected.
-result<extension> parse_extension(der::reader& in) noexcept {
-  return der::restoring(in, [&]() noexcept -> result<extension> {
-    BOOST_OUTCOME_TRY(der::reader seq, in.read(der::tag::sequence));
-    extension ext;
-    BOOST_OUTCOME_TRY(ext.oid, seq.read_oid());
+errc parse_extension(der::reader& in, extension& ext) noexcept {
+  const der::reader saved = in;
+  const errc e = [&]() noexcept -> errc {
+    der::reader seq;
+    OCSP_DER_TRY(in.get(der::tag::sequence, seq));
+    OCSP_DER_TRY(seq.get_oid(ext.oid));
+    ext.critical = false;
     if (seq.next_is(der::tag::boolean)) {
-      BOOST_OUTCOME_TRY(ext.critical, seq.read_boolean());
-      if (!ext.critical) return make_error_code(errc::der_bad_boolean);
+      OCSP_DER_TRY(seq.get_boolean(ext.critical));
+      if (!ext.critical) return errc::der_bad_boolean;
     }
-    BOOST_OUTCOME_TRY(ext.value, seq.read_octet_string());
-    BOOST_OUTCOME_TRY(seq.expect_end());
-    return ext;
-  });
+    OCSP_DER_TRY(seq.get_octet_string(ext.value));
+    return seq.end();
+  }();
+  if (!der::ok(e)) in = saved;
+  return e;
+}
+
+result<extension> parse_extension(der::reader& in) noexcept {
+  extension ext;
+  if (const errc e = parse_extension(in, ext); !der::ok(e)) return make_error_code(e);
+  return ext;
+}
+
+errc parse_extensions(der::reader contents, extension_list& out) noexcept {
+  OCSP_DER_TRY(extension_list::parse(contents, out));
+  // SIZE (1..MAX). An empty list is reported as a truncated one: nothing else in errc fits.
+  return out.empty() ? errc::der_truncated : errc{};
 }
 
 result<extension_list> parse_extensions(der::reader contents) noexcept {
-  std::size_t count = 0;
-  der::reader walk = contents;
-  while (!walk.empty()) {
-    BOOST_OUTCOME_TRY(parse_extension(walk));
-    ++count;
-  }
-  if (count == 0) return make_error_code(errc::der_truncated);  // SIZE (1..MAX)
-  return extension_list(contents, count);
+  extension_list list;
+  if (const errc e = parse_extensions(contents, list); !der::ok(e)) return make_error_code(e);
+  return list;
 }
 
 std::optional<extension> find_extension(const extension_list& list, der::bytes wanted) noexcept {

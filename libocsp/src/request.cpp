@@ -1,6 +1,7 @@
 #include "ocsp/request.hpp"
 
 #include "ocsp/oids.hpp"
+#include "detail/der_try.hpp"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -98,7 +99,7 @@ result<void> parse_signature(der::reader contents, ocsp_request& request) noexce
     BOOST_OUTCOME_TRY(certs_contents.expect_end());
     std::size_t count = 0;
     for (der::reader walk = list; !walk.empty(); ++count) {
-      BOOST_OUTCOME_TRY(parse_request_certificate(walk));
+      BOOST_OUTCOME_TRY(parse_certificate_element(walk));
     }
     request.has_certs = true;
     request.certs = request_certificate_list(list, count);
@@ -147,18 +148,30 @@ result<cert_id> make_cert_id(const certificate_view& cert, const certificate_vie
 }
 
 // Request (RFC 6960 4.1.1): see request.hpp.
-result<single_request> parse_single_request(der::reader& in) noexcept {
-  return der::restoring(in, [&]() noexcept -> result<single_request> {
-    BOOST_OUTCOME_TRY(der::reader seq, in.read(der::tag::sequence));
-    single_request request;
-    BOOST_OUTCOME_TRY(request.id, parse_cert_id(seq));
-    BOOST_OUTCOME_TRY(const std::optional<der::reader> extensions, seq.read_optional(der::tag::context_constructed(0)));
-    if (extensions) {
-      BOOST_OUTCOME_TRY(request.extensions, parse_explicit_extensions(*extensions));
+errc parse_single_request(der::reader& in, single_request& request) noexcept {
+  const der::reader saved = in;
+  const errc e = [&]() noexcept -> errc {
+    der::reader seq, tagged, list;
+    bool present = false;
+    OCSP_DER_TRY(in.get(der::tag::sequence, seq));
+    OCSP_DER_TRY(parse_cert_id(seq, request.id));
+    OCSP_DER_TRY(seq.get_optional(der::tag::context_constructed(0), tagged, present));
+    request.extensions.reset();
+    if (present) {
+      OCSP_DER_TRY(tagged.get(der::tag::sequence, list));
+      OCSP_DER_TRY(tagged.end());
+      OCSP_DER_TRY(parse_extensions(list, request.extensions.emplace()));
     }
-    BOOST_OUTCOME_TRY(seq.expect_end());
-    return request;
-  });
+    return seq.end();
+  }();
+  if (!der::ok(e)) in = saved;
+  return e;
+}
+
+result<single_request> parse_single_request(der::reader& in) noexcept {
+  single_request request;
+  if (const errc e = parse_single_request(in, request); !der::ok(e)) return make_error_code(e);
+  return request;
 }
 
 void encode(der::writer& out, const single_request& request) noexcept {
@@ -166,16 +179,6 @@ void encode(der::writer& out, const single_request& request) noexcept {
   encode(out, request.id);
   if (request.extensions) encode_explicit_extensions(out, 0, *request.extensions);
   out.end();
-}
-
-// RFC 5280 4.1 Certificate, inside `certs [0] EXPLICIT SEQUENCE OF Certificate`.
-result<der::bytes> parse_request_certificate(der::reader& in) noexcept {
-  return der::restoring(in, [&]() noexcept -> result<der::bytes> {
-    der::bytes element;
-    BOOST_OUTCOME_TRY(in.read(der::tag::sequence, element));
-    BOOST_OUTCOME_TRY(parse_certificate(element));
-    return element;
-  });
 }
 
 std::optional<der::bytes> ocsp_request::nonce() const noexcept {

@@ -1,6 +1,8 @@
 #include "ocsp/response.hpp"
 
+#include "ocsp/cert_view.hpp"
 #include "ocsp/oids.hpp"
+#include "detail/der_try.hpp"
 
 #include <limits>
 
@@ -9,59 +11,36 @@ namespace {
 
 using std::chrono::sys_seconds;
 
-result<void> ok() noexcept { return boost::outcome_v2::success(); }
-
-// The next element whole, header included, whatever its tag (e.g. AlgorithmIdentifier parameters).
-result<der::bytes> read_any_element(der::reader& in) noexcept {
-  const der::bytes before = in.data();
-  std::uint8_t t = 0;
-  BOOST_OUTCOME_TRY(in.read_any_valid(t));
-  return before.first(before.size() - in.size());
-}
-
 // An ENUMERATED as an int64. A well-formed value too large for int64 lies outside every
 // enumeration of OCSP, so it is reported as `outside` (what the caller reports for any value it
 // does not know); der::reader reports it as der_bad_integer, like a non-minimal encoding.
-result<std::int64_t> read_enumerated_value(der::reader& in, errc outside) noexcept {
+errc get_enumerated_value(der::reader& in, errc outside, std::int64_t& out) noexcept {
   const der::reader saved = in;
-  auto value = in.read_enumerated(std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
-  if (value || value.error() != make_error_code(errc::der_bad_integer)) return value;
-  der::reader probe = saved;
-  if (auto contents = probe.read(der::tag::enumerated); contents && contents.value().size() > 8) {
-    // The reader has just said "bad integer": tell "too large" from "not minimal".
-    if (der::is_minimal_integer(contents.value().data())) return make_error_code(outside);
+  const errc e = in.get_int64(der::tag::enumerated, std::numeric_limits<std::int64_t>::min(),
+                              std::numeric_limits<std::int64_t>::max(), out);
+  if (e != errc::der_bad_integer) return e;
+  der::reader probe = saved, contents;
+  if (der::ok(probe.get(der::tag::enumerated, contents)) && contents.size() > 8 &&
+      der::is_minimal_integer(contents.data())) {
+    return outside;  // the reader has just said "bad integer": tell "too large" from "not minimal"
   }
-  return value;
+  return e;
 }
 
-// RFC 5280 4.1.1.2:
-//   AlgorithmIdentifier ::= SEQUENCE {
-//     algorithm   OBJECT IDENTIFIER,
-//     parameters  ANY DEFINED BY algorithm OPTIONAL }
-struct algorithm_identifier {
-  der::bytes oid;
-  der::bytes parameters;  // the element whole, empty when absent
-};
-
-result<algorithm_identifier> parse_algorithm_identifier(der::reader& in) noexcept {
-  BOOST_OUTCOME_TRY(der::reader seq, in.read(der::tag::sequence));
-  algorithm_identifier alg;
-  BOOST_OUTCOME_TRY(alg.oid, seq.read_oid());
-  if (!seq.empty()) {
-    BOOST_OUTCOME_TRY(alg.parameters, read_any_element(seq));
-  }
-  BOOST_OUTCOME_TRY(seq.expect_end());
-  return alg;
-}
-
-// RFC 6960 4.2.1, inside SingleResponse and ResponseData:
+// RFC 6960 4.2.1, inside SingleResponse:
 //   nextUpdate           [0] EXPLICIT GeneralizedTime OPTIONAL
-result<std::optional<sys_seconds>> parse_explicit_time(der::reader& in, unsigned n) noexcept {
-  BOOST_OUTCOME_TRY(std::optional<der::reader> wrapper, in.read_optional(der::tag::context_constructed(n)));
-  if (!wrapper) return std::optional<sys_seconds>{};
-  BOOST_OUTCOME_TRY(const sys_seconds t, wrapper->read_generalized_time());
-  BOOST_OUTCOME_TRY(wrapper->expect_end());
-  return std::optional<sys_seconds>(t);
+errc get_explicit_time(der::reader& in, unsigned n, std::optional<sys_seconds>& out) noexcept {
+  der::reader wrapper;
+  bool present = false;
+  OCSP_DER_TRY(in.get_optional(der::tag::context_constructed(n), wrapper, present));
+  if (!present) {
+    out.reset();
+    return errc{};
+  }
+  sys_seconds t;
+  OCSP_DER_TRY(wrapper.get_generalized_time(t));
+  out = t;
+  return wrapper.end();
 }
 
 // RFC 6960 4.2.1:
@@ -69,13 +48,17 @@ result<std::optional<sys_seconds>> parse_explicit_time(der::reader& in, unsigned
 //   responseExtensions   [1] EXPLICIT Extensions OPTIONAL
 // RFC 5280 4.1:
 //   Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension
-result<std::optional<extension_list>> parse_explicit_extensions(der::reader& in, unsigned n) noexcept {
-  BOOST_OUTCOME_TRY(std::optional<der::reader> wrapper, in.read_optional(der::tag::context_constructed(n)));
-  if (!wrapper) return std::optional<extension_list>{};
-  BOOST_OUTCOME_TRY(const der::reader seq, wrapper->read(der::tag::sequence));
-  BOOST_OUTCOME_TRY(wrapper->expect_end());
-  BOOST_OUTCOME_TRY(const extension_list list, parse_extensions(seq));
-  return std::optional<extension_list>(list);
+errc get_explicit_extensions(der::reader& in, unsigned n, std::optional<extension_list>& out) noexcept {
+  der::reader wrapper, seq;
+  bool present = false;
+  OCSP_DER_TRY(in.get_optional(der::tag::context_constructed(n), wrapper, present));
+  if (!present) {
+    out.reset();
+    return errc{};
+  }
+  OCSP_DER_TRY(wrapper.get(der::tag::sequence, seq));
+  OCSP_DER_TRY(wrapper.end());
+  return parse_extensions(seq, out.emplace());
 }
 
 // RFC 5280 5.3.1:
@@ -91,10 +74,12 @@ result<std::optional<extension_list>> parse_explicit_extensions(der::reader& in,
 //     removeFromCRL           (8),
 //     privilegeWithdrawn      (9),
 //     aACompromise           (10) }
-result<revocation_reason> parse_crl_reason(der::reader& in) noexcept {
-  BOOST_OUTCOME_TRY(const std::int64_t v, read_enumerated_value(in, errc::ocsp_bad_revocation_reason));
-  if (v < 0 || v > 10 || v == 7) return make_error_code(errc::ocsp_bad_revocation_reason);
-  return static_cast<revocation_reason>(v);
+errc get_crl_reason(der::reader& in, revocation_reason& out) noexcept {
+  std::int64_t v = 0;
+  OCSP_DER_TRY(get_enumerated_value(in, errc::ocsp_bad_revocation_reason, v));
+  if (v < 0 || v > 10 || v == 7) return errc::ocsp_bad_revocation_reason;
+  out = static_cast<revocation_reason>(v);
+  return errc{};
 }
 
 // RFC 6960 4.2.1:
@@ -102,14 +87,18 @@ result<revocation_reason> parse_crl_reason(der::reader& in) noexcept {
 //     revocationTime              GeneralizedTime,
 //     revocationReason    [0]     EXPLICIT CRLReason OPTIONAL }
 // `contents` is the contents of the [1] IMPLICIT RevokedInfo.
-result<void> parse_revoked_info(der::reader contents, single_response& r) noexcept {
-  BOOST_OUTCOME_TRY(r.revocation_time, contents.read_generalized_time());
-  BOOST_OUTCOME_TRY(std::optional<der::reader> reason, contents.read_optional(der::tag::context_constructed(0)));
-  if (reason) {
-    BOOST_OUTCOME_TRY(r.reason, parse_crl_reason(*reason));
-    BOOST_OUTCOME_TRY(reason->expect_end());
+errc get_revoked_info(der::reader contents, single_response& r) noexcept {
+  sys_seconds t;
+  OCSP_DER_TRY(contents.get_generalized_time(t));
+  r.revocation_time = t;
+  der::reader reason;
+  bool present = false;
+  OCSP_DER_TRY(contents.get_optional(der::tag::context_constructed(0), reason, present));
+  if (present) {
+    OCSP_DER_TRY(get_crl_reason(reason, r.reason.emplace()));
+    OCSP_DER_TRY(reason.end());
   }
-  return contents.expect_end();
+  return contents.end();
 }
 
 // RFC 6960 4.2.1:
@@ -118,21 +107,26 @@ result<void> parse_revoked_info(der::reader contents, single_response& r) noexce
 //     revoked     [1]     IMPLICIT RevokedInfo,
 //     unknown     [2]     IMPLICIT UnknownInfo }
 //   UnknownInfo ::= NULL
-result<void> parse_cert_status(der::reader& in, single_response& r) noexcept {
+errc get_cert_status(der::reader& in, single_response& r) noexcept {
   const std::optional<std::uint8_t> t = in.peek_tag();
-  if (!t) return make_error_code(errc::der_truncated);
-  if (*t == der::tag::context_primitive(0) || *t == der::tag::context_primitive(2)) {
-    BOOST_OUTCOME_TRY(const der::reader null, in.read(*t));
-    if (!null.empty()) return make_error_code(errc::der_bad_null);
-    r.status = *t == der::tag::context_primitive(0) ? cert_status::good : cert_status::unknown;
-    return ok();
+  if (!t) return errc::der_truncated;
+  der::reader contents;
+  r.revocation_time.reset();
+  r.reason.reset();
+  switch (*t) {
+    case der::tag::context_primitive(0):
+    case der::tag::context_primitive(2):
+      OCSP_DER_TRY(in.get(*t, contents));
+      if (!contents.empty()) return errc::der_bad_null;
+      r.status = *t == der::tag::context_primitive(0) ? cert_status::good : cert_status::unknown;
+      return errc{};
+    case der::tag::context_constructed(1):
+      OCSP_DER_TRY(in.get(*t, contents));
+      r.status = cert_status::revoked;
+      return get_revoked_info(contents, r);
+    default:
+      return errc::ocsp_bad_cert_status;
   }
-  if (*t == der::tag::context_constructed(1)) {
-    BOOST_OUTCOME_TRY(const der::reader revoked, in.read(*t));
-    r.status = cert_status::revoked;
-    return parse_revoked_info(revoked, r);
-  }
-  return make_error_code(errc::ocsp_bad_cert_status);
 }
 
 // RFC 6960 4.2.1:
@@ -140,52 +134,37 @@ result<void> parse_cert_status(der::reader& in, single_response& r) noexcept {
 //     byName   [1] Name,
 //     byKey    [2] KeyHash }
 //   KeyHash ::= OCTET STRING -- SHA-1 hash of responder's public key
-// RFC 5280 4.1.2.4 (only the SEQUENCE is checked; the Name is kept whole):
-//   Name ::= CHOICE { -- only one possibility for now --
-//     rdnSequence  RDNSequence }
-//   RDNSequence ::= SEQUENCE OF RelativeDistinguishedName
-// The module uses EXPLICIT tags, so both alternatives are [n] EXPLICIT.
-result<responder_id> parse_responder_id(der::reader& in) noexcept {
-  responder_id id;
+// The module uses EXPLICIT tags, so both alternatives are [n] EXPLICIT. byName is checked as a
+// Name (RFC 5280 4.1.2.4) and kept whole.
+errc get_responder_id(der::reader& in, responder_id& id) noexcept {
+  der::reader contents;
   if (in.next_is(der::tag::context_constructed(2))) {
-    BOOST_OUTCOME_TRY(der::reader by_key, in.read(der::tag::context_constructed(2)));
+    OCSP_DER_TRY(in.get(der::tag::context_constructed(2), contents));
     id.type = responder_id::kind::by_key;
-    BOOST_OUTCOME_TRY(id.value, by_key.read_octet_string());
-    BOOST_OUTCOME_TRY(by_key.expect_end());
-    return id;
+    OCSP_DER_TRY(contents.get_octet_string(id.value));
+    return contents.end();
   }
-  BOOST_OUTCOME_TRY(der::reader by_name, in.read(der::tag::context_constructed(1)));
+  OCSP_DER_TRY(in.get(der::tag::context_constructed(1), contents));
   id.type = responder_id::kind::by_name;
-  BOOST_OUTCOME_TRY(by_name.read(der::tag::sequence, id.value));
-  BOOST_OUTCOME_TRY(by_name.expect_end());
-  return id;
+  OCSP_DER_TRY(parse_name(contents, id.value));
+  return contents.end();
 }
 
 // RFC 6960 4.2.1:
 //   version              [0] EXPLICIT Version DEFAULT v1
 //   Version ::= INTEGER { v1(0) }
-result<void> parse_version(der::reader& in) noexcept {
-  BOOST_OUTCOME_TRY(std::optional<der::reader> wrapper, in.read_optional(der::tag::context_constructed(0)));
-  if (!wrapper) return ok();  // absent: v1
-  BOOST_OUTCOME_TRY(const der::bytes version, wrapper->read_integer());
-  BOOST_OUTCOME_TRY(wrapper->expect_end());
+errc get_version(der::reader& in) noexcept {
+  der::reader wrapper;
+  bool present = false;
+  OCSP_DER_TRY(in.get_optional(der::tag::context_constructed(0), wrapper, present));
+  if (!present) return errc{};  // absent: v1
+  der::bytes version;
+  OCSP_DER_TRY(wrapper.get_integer(version));
+  OCSP_DER_TRY(wrapper.end());
   // DER (X.690 11.5) forbids encoding a value equal to its DEFAULT. errc has no dedicated reason
   // for that, so an explicit v1 is der_bad_integer: the INTEGER is not allowed here.
-  if (version.size() == 1 && version[0] == 0) return make_error_code(errc::der_bad_integer);
-  return make_error_code(errc::ocsp_unsupported_version);
-}
-
-// RFC 6960 4.2.1:
-//   responses                SEQUENCE OF SingleResponse
-// At least one: a response that answers nothing is ocsp_no_single_response.
-result<single_response_list> parse_single_responses(der::reader& in) noexcept {
-  BOOST_OUTCOME_TRY(const der::reader seq, in.read(der::tag::sequence));
-  std::size_t count = 0;
-  for (der::reader walk = seq; !walk.empty(); ++count) {
-    BOOST_OUTCOME_TRY(parse_single_response(walk));
-  }
-  if (count == 0) return make_error_code(errc::ocsp_no_single_response);
-  return single_response_list(seq, count);
+  if (version.size() == 1 && version[0] == 0) return errc::der_bad_integer;
+  return errc::ocsp_unsupported_version;
 }
 
 // RFC 6960 4.2.1:
@@ -195,14 +174,18 @@ result<single_response_list> parse_single_responses(der::reader& in) noexcept {
 //     producedAt               GeneralizedTime,
 //     responses                SEQUENCE OF SingleResponse,
 //     responseExtensions   [1] EXPLICIT Extensions OPTIONAL }
-result<void> parse_response_data(der::reader& in, basic_response& r) noexcept {
-  BOOST_OUTCOME_TRY(der::reader seq, in.read(der::tag::sequence, r.tbs_response_data));
-  BOOST_OUTCOME_TRY(parse_version(seq));
-  BOOST_OUTCOME_TRY(r.responder, parse_responder_id(seq));
-  BOOST_OUTCOME_TRY(r.produced_at, seq.read_generalized_time());
-  BOOST_OUTCOME_TRY(r.responses, parse_single_responses(seq));
-  BOOST_OUTCOME_TRY(r.extensions, parse_explicit_extensions(seq, 1));
-  return seq.expect_end();
+// `responses` has at least one element: a response that answers nothing is ocsp_no_single_response.
+errc get_response_data(der::reader& in, basic_response& r) noexcept {
+  der::reader seq, responses;
+  OCSP_DER_TRY(in.get(der::tag::sequence, seq, &r.tbs_response_data));
+  OCSP_DER_TRY(get_version(seq));
+  OCSP_DER_TRY(get_responder_id(seq, r.responder));
+  OCSP_DER_TRY(seq.get_generalized_time(r.produced_at));
+  OCSP_DER_TRY(seq.get(der::tag::sequence, responses));
+  OCSP_DER_TRY(single_response_list::parse(responses, r.responses));
+  if (r.responses.empty()) return errc::ocsp_no_single_response;
+  OCSP_DER_TRY(get_explicit_extensions(seq, 1, r.extensions));
+  return seq.end();
 }
 
 // RFC 6960 4.2.1:
@@ -210,17 +193,15 @@ result<void> parse_response_data(der::reader& in, basic_response& r) noexcept {
 // A present but empty SEQUENCE is rejected (der_truncated, as for an empty Extensions): the
 // structure could not tell it from an absent one, so it would not re-encode byte for byte, and
 // a responder with no certificates to send omits the field.
-result<certificate_list> parse_certs(der::reader& in) noexcept {
-  BOOST_OUTCOME_TRY(std::optional<der::reader> wrapper, in.read_optional(der::tag::context_constructed(0)));
-  if (!wrapper) return certificate_list{};
-  BOOST_OUTCOME_TRY(const der::reader seq, wrapper->read(der::tag::sequence));
-  BOOST_OUTCOME_TRY(wrapper->expect_end());
-  std::size_t count = 0;
-  for (der::reader walk = seq; !walk.empty(); ++count) {
-    BOOST_OUTCOME_TRY(parse_certificate_element(walk));
-  }
-  if (count == 0) return make_error_code(errc::der_truncated);
-  return certificate_list(seq, count);
+errc get_certs(der::reader& in, certificate_list& out) noexcept {
+  der::reader wrapper, seq;
+  bool present = false;
+  OCSP_DER_TRY(in.get_optional(der::tag::context_constructed(0), wrapper, present));
+  if (!present) return errc{};
+  OCSP_DER_TRY(wrapper.get(der::tag::sequence, seq));
+  OCSP_DER_TRY(wrapper.end());
+  OCSP_DER_TRY(certificate_list::parse(seq, out));
+  return out.empty() ? errc::der_truncated : errc{};
 }
 
 // RFC 6960 4.2.1:
@@ -230,17 +211,18 @@ result<certificate_list> parse_certs(der::reader& in) noexcept {
 //     signature            BIT STRING,
 //     certs            [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
 // `der` must be exactly one BasicOCSPResponse.
-result<basic_response> parse_basic_response(der::bytes der) noexcept {
-  BOOST_OUTCOME_TRY(der::reader seq, der::read_single(der, der::tag::sequence));
-  basic_response r;
-  BOOST_OUTCOME_TRY(parse_response_data(seq, r));
-  BOOST_OUTCOME_TRY(const algorithm_identifier alg, parse_algorithm_identifier(seq));
+errc get_basic_response(der::bytes der, basic_response& r) noexcept {
+  der::reader outer(der), seq;
+  OCSP_DER_TRY(outer.get(der::tag::sequence, seq));
+  OCSP_DER_TRY(outer.end());
+  OCSP_DER_TRY(get_response_data(seq, r));
+  algorithm_identifier alg;
+  OCSP_DER_TRY(parse_algorithm_identifier(seq, alg));
   r.signature_algorithm = alg.oid;
   r.signature_parameters = alg.parameters;
-  BOOST_OUTCOME_TRY(r.signature, seq.read_bit_string());
-  BOOST_OUTCOME_TRY(r.certs, parse_certs(seq));
-  BOOST_OUTCOME_TRY(seq.expect_end());
-  return r;
+  OCSP_DER_TRY(seq.get_bit_string(r.signature));
+  OCSP_DER_TRY(get_certs(seq, r.certs));
+  return seq.end();
 }
 
 // RFC 6960 4.2.1:
@@ -249,13 +231,15 @@ result<basic_response> parse_basic_response(der::bytes der) noexcept {
 //     response       OCTET STRING }
 // "For a basic OCSP responder, responseType will be id-pkix-ocsp-basic", the only type libocsp
 // knows; the OCTET STRING then holds exactly one BasicOCSPResponse.
-result<basic_response> parse_response_bytes(der::reader& in) noexcept {
-  BOOST_OUTCOME_TRY(der::reader seq, in.read(der::tag::sequence));
-  BOOST_OUTCOME_TRY(const der::bytes type, seq.read_oid());
-  BOOST_OUTCOME_TRY(const der::bytes response, seq.read_octet_string());
-  BOOST_OUTCOME_TRY(seq.expect_end());
-  if (!oid::equal(type, oid::pkix_ocsp_basic)) return make_error_code(errc::ocsp_unsupported_response_type);
-  return parse_basic_response(response);
+errc get_response_bytes(der::reader& in, basic_response& r) noexcept {
+  der::reader seq;
+  der::bytes type, response;
+  OCSP_DER_TRY(in.get(der::tag::sequence, seq));
+  OCSP_DER_TRY(seq.get_oid(type));
+  OCSP_DER_TRY(seq.get_octet_string(response));
+  OCSP_DER_TRY(seq.end());
+  if (!oid::equal(type, oid::pkix_ocsp_basic)) return errc::ocsp_unsupported_response_type;
+  return get_basic_response(response, r);
 }
 
 // RFC 6960 4.2.1:
@@ -268,10 +252,30 @@ result<basic_response> parse_response_bytes(der::reader& in) noexcept {
 //     sigRequired           (5),  -- Must sign the request
 //     unauthorized          (6)   -- Request unauthorized
 //   }
-result<response_status> parse_response_status(der::reader& in) noexcept {
-  BOOST_OUTCOME_TRY(const std::int64_t v, read_enumerated_value(in, errc::ocsp_unknown_response_status));
-  if (v < 0 || v > 6 || v == 4) return make_error_code(errc::ocsp_unknown_response_status);
-  return static_cast<response_status>(v);
+errc get_response_status(der::reader& in, response_status& out) noexcept {
+  std::int64_t v = 0;
+  OCSP_DER_TRY(get_enumerated_value(in, errc::ocsp_unknown_response_status, v));
+  if (v < 0 || v > 6 || v == 4) return errc::ocsp_unknown_response_status;
+  out = static_cast<response_status>(v);
+  return errc{};
+}
+
+// OCSPResponse (RFC 6960 4.2.1): see response.hpp.
+//   responseBytes          [0] EXPLICIT ResponseBytes OPTIONAL
+// "The value for responseBytes consists of an OBJECT IDENTIFIER and a response syntax identified
+// by that OID": present only when successful.
+errc get_ocsp_response(der::bytes der, ocsp_response& r) noexcept {
+  der::reader outer(der), seq, response_bytes;
+  OCSP_DER_TRY(outer.get(der::tag::sequence, seq));
+  OCSP_DER_TRY(outer.end());
+  OCSP_DER_TRY(get_response_status(seq, r.status));
+  bool present = false;
+  OCSP_DER_TRY(seq.get_optional(der::tag::context_constructed(0), response_bytes, present));
+  OCSP_DER_TRY(seq.end());
+  if (r.status != response_status::successful) return present ? errc::ocsp_unexpected_response_bytes : errc{};
+  if (!present) return errc::ocsp_missing_response_bytes;
+  OCSP_DER_TRY(get_response_bytes(response_bytes, r.basic.emplace()));
+  return response_bytes.end();
 }
 
 // [1] EXPLICIT Extensions OPTIONAL: singleExtensions and responseExtensions alike.
@@ -283,10 +287,6 @@ void encode_explicit_extensions(der::writer& out, const std::optional<extension_
   out.end();
   out.end();
 }
-
-// A time der::writer cannot encode (GeneralizedTime stops at 9999): the encoder writes it for a
-// missing revocationTime so that the writer fails (der_bad_time) instead of inventing a time.
-constexpr sys_seconds unencodable_time{std::chrono::sys_days{std::chrono::year{10000} / 1 / 1}};
 
 }  // namespace
 
@@ -319,29 +319,26 @@ std::string_view to_string(revocation_reason r) noexcept {
 }
 
 // SingleResponse (RFC 6960 4.2.1): see response.hpp.
-result<single_response> parse_single_response(der::reader& in) noexcept {
+errc parse_single_response(der::reader& in, single_response& r) noexcept {
   const der::reader saved = in;
-  auto parsed = [&]() noexcept -> result<single_response> {
-    BOOST_OUTCOME_TRY(der::reader seq, in.read(der::tag::sequence));
-    single_response r;
-    BOOST_OUTCOME_TRY(r.id, parse_cert_id(seq));
-    BOOST_OUTCOME_TRY(parse_cert_status(seq, r));
-    BOOST_OUTCOME_TRY(r.this_update, seq.read_generalized_time());
-    BOOST_OUTCOME_TRY(r.next_update, parse_explicit_time(seq, 0));
-    BOOST_OUTCOME_TRY(r.extensions, parse_explicit_extensions(seq, 1));
-    BOOST_OUTCOME_TRY(seq.expect_end());
-    return r;
+  const errc e = [&]() noexcept -> errc {
+    der::reader seq;
+    OCSP_DER_TRY(in.get(der::tag::sequence, seq));
+    OCSP_DER_TRY(parse_cert_id(seq, r.id));
+    OCSP_DER_TRY(get_cert_status(seq, r));
+    OCSP_DER_TRY(seq.get_generalized_time(r.this_update));
+    OCSP_DER_TRY(get_explicit_time(seq, 0, r.next_update));
+    OCSP_DER_TRY(get_explicit_extensions(seq, 1, r.extensions));
+    return seq.end();
   }();
-  if (!parsed) in = saved;
-  return parsed;
+  if (!der::ok(e)) in = saved;
+  return e;
 }
 
-// RFC 5280 4.1:
-//   Certificate  ::=  SEQUENCE { ... }
-result<der::bytes> parse_certificate_element(der::reader& in) noexcept {
-  der::bytes element;
-  BOOST_OUTCOME_TRY(in.read(der::tag::sequence, element));  // advances only on success
-  return element;
+result<single_response> parse_single_response(der::reader& in) noexcept {
+  single_response r;
+  if (const errc e = parse_single_response(in, r); !der::ok(e)) return make_error_code(e);
+  return r;
 }
 
 std::optional<der::bytes> basic_response::nonce() const noexcept {
@@ -353,23 +350,9 @@ std::optional<der::bytes> basic_response::nonce() const noexcept {
   return ext->value;
 }
 
-// OCSPResponse (RFC 6960 4.2.1): see response.hpp.
-//   responseBytes          [0] EXPLICIT ResponseBytes OPTIONAL
-// "The value for responseBytes consists of an OBJECT IDENTIFIER and a response syntax identified
-// by that OID": present only when successful.
 result<ocsp_response> parse_ocsp_response(der::bytes der) noexcept {
-  BOOST_OUTCOME_TRY(der::reader seq, der::read_single(der, der::tag::sequence));
   ocsp_response r;
-  BOOST_OUTCOME_TRY(r.status, parse_response_status(seq));
-  BOOST_OUTCOME_TRY(std::optional<der::reader> response_bytes, seq.read_optional(der::tag::context_constructed(0)));
-  BOOST_OUTCOME_TRY(seq.expect_end());
-  if (r.status != response_status::successful) {
-    if (response_bytes) return make_error_code(errc::ocsp_unexpected_response_bytes);
-    return r;
-  }
-  if (!response_bytes) return make_error_code(errc::ocsp_missing_response_bytes);
-  BOOST_OUTCOME_TRY(r.basic, parse_response_bytes(*response_bytes));
-  BOOST_OUTCOME_TRY(response_bytes->expect_end());
+  if (const errc e = get_ocsp_response(der, r); !der::ok(e)) return make_error_code(e);
   return r;
 }
 
@@ -381,8 +364,9 @@ void encode(der::writer& out, const single_response& r) noexcept {
       out.add_element(der::tag::context_primitive(0), {});
       break;
     case cert_status::revoked:
+      if (!r.revocation_time) return out.fail(errc::der_bad_time);  // a time is not invented
       out.begin(der::tag::context_constructed(1));
-      out.add_generalized_time(r.revocation_time.value_or(unencodable_time));
+      out.add_generalized_time(*r.revocation_time);
       if (r.reason) {
         out.begin(der::tag::context_constructed(0));
         out.add_enumerated(static_cast<std::int64_t>(*r.reason));

@@ -119,8 +119,17 @@ buffer extension_der(der::bytes id, bool critical, const buffer& value) {
   return seq({oid(id), critical ? buffer{0x01, 0x01, 0xff} : buffer{}, octets(value)});
 }
 
+// The smallest Certificate parse_certificate accepts (v1, no extensions; not signed for real):
+// embedded certificates are checked as certificates.
 buffer fake_certificate(std::int64_t n) {
-  return seq({seq({integer(n)}), seq({oid(ecdsa_with_sha256)}), tlv(der::tag::bit_string, {0x00, 0xab})});
+  constexpr std::array<std::uint8_t, 7> ec_public_key{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+  constexpr std::array<std::uint8_t, 8> prime256v1{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+  const auto utc = [](std::string_view t) { return tlv(der::tag::utc_time, buffer(t.begin(), t.end())); };
+  const buffer alg = seq({oid(ecdsa_with_sha256)});
+  const buffer spki = seq({seq({oid(ec_public_key), oid(prime256v1)}), tlv(der::tag::bit_string, {0x00, 0x04, 0xab})});
+  const buffer tbs =
+      seq({integer(n), alg, responder_name(), seq({utc("250101000000Z"), utc("350101000000Z")}), responder_name(), spki});
+  return seq({tbs, alg, tlv(der::tag::bit_string, {0x00, 0xab})});
 }
 
 // --- a response as raw parts -----------------------------------------------------------------
@@ -808,6 +817,11 @@ TEST_CASE("response: every strictness rule has its rejection", "[response]") {
       {"a certificate that is not a SEQUENCE",
        with([](response_parts& p) { p.certs = ctx(0, {seq({fake_certificate(1), octets({0x01})})}); }),
        errc::der_unexpected_tag},
+      {"a certificate that is a SEQUENCE but not a Certificate (TBSCertificate stops after the serial)",
+       with([](response_parts& p) {
+         p.certs = ctx(0, {seq({seq({seq({integer(1)}), seq({oid(ecdsa_with_sha256)}), tlv(der::tag::bit_string, {0x00, 0xab})})})});
+       }),
+       errc::der_truncated},
       {"certs present but empty", with([](response_parts& p) { p.certs = ctx(0, {seq({})}); }), errc::der_truncated},
       {"certs [1]", with([](response_parts& p) { p.certs = ctx(1, {seq({fake_certificate(1)})}); }),
        errc::der_trailing_data},

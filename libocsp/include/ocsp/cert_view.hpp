@@ -59,6 +59,17 @@ struct certificate_view {
 /// has unused bits. An extension OID that appears twice is accepted here, as parse_extensions
 /// accepts it (docs/codec.md); the accessors below refuse the one they are asked for.
 result<certificate_view> parse_certificate(der::bytes der) noexcept;
+/// The same as a der::reader primitive (errc{} on success).
+errc parse_certificate(der::bytes der, certificate_view& out) noexcept;
+
+/// Reads one element that must be a Certificate (checked with parse_certificate) and returns it
+/// whole, header included: an element of `certs` in OCSP requests and responses. On failure `in`
+/// is unchanged.
+result<der::bytes> parse_certificate_element(der::reader& in) noexcept;
+errc parse_certificate_element(der::reader& in, der::bytes& out) noexcept;
+
+/// `SEQUENCE OF Certificate`, each element whole.
+using certificate_list = element_list<der::bytes, parse_certificate_element>;
 
 /// RFC 5280 4.1.1.2:
 ///   AlgorithmIdentifier ::= SEQUENCE {
@@ -71,6 +82,7 @@ struct algorithm_identifier {
 
 /// Reads one AlgorithmIdentifier.
 result<algorithm_identifier> parse_algorithm_identifier(der::reader& in) noexcept;
+errc parse_algorithm_identifier(der::reader& in, algorithm_identifier& out) noexcept;
 void encode(der::writer& out, const algorithm_identifier& alg) noexcept;
 
 /// Reads one GeneralName (RFC 5280 4.2.1.6) and returns the whole element. directoryName is checked
@@ -81,6 +93,7 @@ result<der::bytes> parse_general_name(der::reader& in) noexcept;
 /// Reads one Name (RFC 5280 4.1.2.4: RDNSequence, SET OF AttributeTypeAndValue) and returns the
 /// whole element. SET OF ordering is not checked.
 result<der::bytes> parse_name(der::reader& in) noexcept;
+errc parse_name(der::reader& in, der::bytes& out) noexcept;
 
 // --- Extension accessors ------------------------------------------------------------------------
 // Each finds its extension and parses the value when asked: an extension that is present but

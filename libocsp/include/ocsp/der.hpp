@@ -71,7 +71,41 @@ class reader {
   /// The tag of the next element, or nullopt at the end.
   std::optional<std::uint8_t> peek_tag() const noexcept;
   /// Whether the next element has tag `t`.
-  bool next_is(std::uint8_t t) const noexcept;
+  bool next_is(std::uint8_t t) const noexcept { return !data_.empty() && data_[0] == t; }
+
+  // --- Primitives (CBS style) ---------------------------------------------------------------------
+  // Each returns errc{} on success and the reason otherwise; a failed call leaves the reader where
+  // it was and its outputs unspecified. They are what the parsers on the hot path use: an errc is
+  // one register, where a result<> carries a boost error_code. The result<> readers below wrap
+  // them for everything else. Check the answer with `ok(e)` or OCSP_DER_TRY (src/detail).
+
+  /// The next element whatever its tag: `t`, and its contents; `element` (if given) receives the
+  /// whole element, header included. Checks the header only.
+  [[nodiscard]] errc get_any(std::uint8_t& t, reader& contents, bytes* element = nullptr) noexcept;
+  /// The next element, which must have tag `t`.
+  [[nodiscard]] errc get(std::uint8_t t, reader& contents, bytes* element = nullptr) noexcept;
+  /// The element with tag `t` if it is next (`present` true), else nothing (`present` false).
+  [[nodiscard]] errc get_optional(std::uint8_t t, reader& contents, bool& present) noexcept;
+  /// As read_any_valid.
+  [[nodiscard]] errc get_any_valid(std::uint8_t& t, reader& contents, bytes* element = nullptr) noexcept;
+  [[nodiscard]] errc get_boolean(bool& out) noexcept;
+  [[nodiscard]] errc get_integer(bytes& contents) noexcept;
+  /// An INTEGER (tag::integer) or ENUMERATED (tag::enumerated) that fits in [min, max].
+  [[nodiscard]] errc get_int64(std::uint8_t t, std::int64_t min, std::int64_t max, std::int64_t& out) noexcept;
+  /// `t` is the tag: tag::object_identifier, or [n] IMPLICIT (e.g. GeneralName's registeredID).
+  [[nodiscard]] errc get_oid(bytes& contents, std::uint8_t t = tag::object_identifier) noexcept;
+  [[nodiscard]] errc get_octet_string(bytes& contents) noexcept;
+  /// `t` is the tag: tag::bit_string, or [n] IMPLICIT (e.g. a unique identifier).
+  [[nodiscard]] errc get_bit_string(bit_string& out, std::uint8_t t = tag::bit_string) noexcept;
+  [[nodiscard]] errc get_null() noexcept;
+  [[nodiscard]] errc get_generalized_time(std::chrono::sys_seconds& out) noexcept;
+  [[nodiscard]] errc get_utc_time(std::chrono::sys_seconds& out) noexcept;
+  /// RFC 5280 Time: UTCTime or GeneralizedTime.
+  [[nodiscard]] errc get_time(std::chrono::sys_seconds& out) noexcept;
+  /// errc{} when every byte has been read; der_trailing_data otherwise.
+  [[nodiscard]] errc end() const noexcept { return data_.empty() ? errc{} : errc::der_trailing_data; }
+
+  // --- result<> readers ---------------------------------------------------------------------------
 
   /// Reads the next element, which must have tag `t`, and returns a reader over its contents.
   result<reader> read(std::uint8_t t) noexcept;
@@ -113,6 +147,9 @@ class reader {
   bytes data_;
 };
 
+/// Whether a primitive succeeded.
+constexpr bool ok(errc e) noexcept { return e == errc{}; }
+
 /// Runs `parse`, which reads from `in`, and puts `in` back where it was if `parse` fails: the
 /// reader contract (advance only on success) for a whole production.
 template <class Parse>
@@ -125,10 +162,6 @@ auto restoring(reader& in, Parse&& parse) noexcept(noexcept(parse())) -> decltyp
 
 /// `data` must be exactly one element with tag `t` (no trailing bytes); returns its contents.
 result<reader> read_single(bytes data, std::uint8_t t) noexcept;
-
-/// Whether INTEGER / ENUMERATED contents octets are in the minimum number of octets (X.690
-/// 8.3.2): non-empty, and the first nine bits neither all zero nor all one.
-bool is_minimal_integer(bytes contents) noexcept;
 
 /// An OID's contents octets in dotted form ("1.3.6.1.5.5.7.48.1.1"); "" if malformed.
 std::string oid_to_string(bytes oid);
@@ -169,10 +202,12 @@ class writer {
   /// The growable buffer's encoding, moved out (empty for a fixed writer or on error).
   result<std::vector<std::uint8_t>> take() noexcept;
   bool ok() const noexcept { return !error_; }
+  /// Records `e` as the writer's error (if it has none yet): for encoders that find their input
+  /// cannot be written (e.g. a revoked status without a time).
+  void fail(errc e) noexcept;
 
  private:
   std::uint8_t* grow(std::size_t n) noexcept;
-  void fail(errc e) noexcept;
   void add_header(std::uint8_t t, std::size_t length) noexcept;
   void add_bytes(bytes b) noexcept;
   std::uint8_t* buffer() noexcept { return is_fixed_ ? fixed_.data() : owned_.data(); }
@@ -185,5 +220,101 @@ class writer {
   std::size_t depth_ = 0;
   boost::system::error_code error_;
 };
+
+// --- Inline primitives: the header walk every parser runs for every element ---------------------
+
+inline errc reader::get_any(std::uint8_t& t, reader& contents, bytes* element) noexcept {
+  const std::uint8_t* const p = data_.data();
+  const std::size_t n = data_.size();
+  if (n < 2) [[unlikely]] return errc::der_truncated;
+  if ((p[0] & 0x1fU) == 0x1fU) [[unlikely]] return errc::der_high_tag_number;
+  std::size_t length = p[1];
+  std::size_t header = 2;
+  if (length >= 0x80) {
+    // X.690 10.1: definite form in the minimum number of octets. 0x80 is the indefinite form; more
+    // than 4 length octets would be a >4 GiB element.
+    const std::size_t count = length & 0x7fU;
+    if (count == 0 || count > 4) return errc::der_bad_length;
+    if (n < 2 + count) return errc::der_truncated;
+    if (p[2] == 0) return errc::der_bad_length;  // a leading zero octet
+    length = 0;
+    for (std::size_t i = 0; i < count; ++i) length = (length << 8) | p[2 + i];
+    if (length < 0x80) return errc::der_bad_length;  // fits the short form
+    header = 2 + count;
+  }
+  if (length > n - header) [[unlikely]] return errc::der_truncated;
+  t = p[0];
+  contents.data_ = bytes(p + header, length);
+  if (element != nullptr) *element = bytes(p, header + length);
+  data_ = bytes(p + header + length, n - header - length);
+  return errc{};
+}
+
+inline errc reader::get(std::uint8_t t, reader& contents, bytes* element) noexcept {
+  if (data_.empty()) [[unlikely]] return errc::der_truncated;
+  if (data_[0] != t) return errc::der_unexpected_tag;
+  std::uint8_t ignored = 0;
+  return get_any(ignored, contents, element);
+}
+
+inline errc reader::get_optional(std::uint8_t t, reader& contents, bool& present) noexcept {
+  present = next_is(t);
+  return present ? get(t, contents) : errc{};
+}
+
+/// Whether INTEGER / ENUMERATED contents octets are in the minimum number of octets (X.690
+/// 8.3.2): non-empty, and the first nine bits neither all zero nor all one.
+constexpr bool is_minimal_integer(bytes c) noexcept {
+  if (c.empty()) return false;
+  if (c.size() == 1) return true;
+  return !(c[0] == 0x00 && (c[1] & 0x80) == 0) && !(c[0] == 0xff && (c[1] & 0x80) != 0);
+}
+
+inline errc reader::get_integer(bytes& out) noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(tag::integer, c); !ok(e)) return e;
+  if (!is_minimal_integer(c.data_)) [[unlikely]] {
+    *this = saved;
+    return errc::der_bad_integer;
+  }
+  out = c.data_;
+  return errc{};
+}
+
+inline errc reader::get_octet_string(bytes& out) noexcept {
+  reader c;
+  if (const errc e = get(tag::octet_string, c); !ok(e)) return e;
+  out = c.data_;
+  return errc{};
+}
+
+inline errc reader::get_oid(bytes& out, std::uint8_t t) noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(t, c); !ok(e)) return e;
+  // Each sub-identifier is base 128, minimal (no leading 0x80), and the last octet ends one.
+  const bytes o = c.data_;
+  bool valid = !o.empty() && (o.back() & 0x80U) == 0;
+  bool at_start = true;
+  for (const std::uint8_t b : o) {
+    valid &= !(at_start && b == 0x80);
+    at_start = (b & 0x80U) == 0;
+  }
+  if (!valid) [[unlikely]] {
+    *this = saved;
+    return errc::der_bad_oid;
+  }
+  out = o;
+  return errc{};
+}
+
+inline errc reader::get_null() noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(tag::null, c); !ok(e)) return e;
+  if (!c.empty()) [[unlikely]] {
+    *this = saved;
+    return errc::der_bad_null;
+  }
+  return errc{};
+}
 
 }  // namespace ocsp::der

@@ -44,8 +44,9 @@ struct extension {
 };
 
 /// A validated SEQUENCE OF T, parsed element by element as it is iterated.
-/// `Parse` is `result<T> (*)(der::reader&)`, reading one element and advancing.
-template <class T, result<T> (*Parse)(der::reader&) noexcept>
+/// `Parse` reads one element into its second argument and advances (a der::reader primitive:
+/// errc{} on success).
+template <class T, errc (*Parse)(der::reader&, T&) noexcept>
 class element_list {
  public:
   class iterator {
@@ -75,7 +76,7 @@ class element_list {
         return;
       }
       // The parser that built the list validated every element.
-      current_ = Parse(rest_).assume_value();
+      [[maybe_unused]] const errc e = Parse(rest_, current_);
     }
     der::reader rest_;
     T current_{};
@@ -85,6 +86,18 @@ class element_list {
   element_list() = default;
   /// `contents` must already be validated (every element parses and nothing trails).
   explicit element_list(der::reader contents, std::size_t count) noexcept : contents_(contents), count_(count) {}
+
+  /// Validates `contents` (the SEQUENCE OF's contents: every element parses, nothing trails) and
+  /// makes `out` its list. Empty contents make an empty list: callers enforce SIZE (1..MAX).
+  [[nodiscard]] static errc parse(der::reader contents, element_list& out) noexcept {
+    std::size_t count = 0;
+    T element{};
+    for (der::reader walk = contents; !walk.empty(); ++count) {
+      if (const errc e = Parse(walk, element); !der::ok(e)) return e;
+    }
+    out = element_list(contents, count);
+    return errc{};
+  }
 
   iterator begin() const noexcept { return iterator(contents_); }
   iterator end() const noexcept {
@@ -102,10 +115,13 @@ class element_list {
   std::size_t count_ = 0;
 };
 
-/// Reads one CertID.
+/// Reads one CertID. On failure `in` is unchanged.
 result<cert_id> parse_cert_id(der::reader& in) noexcept;
-/// Reads one Extension.
+/// The same as a der::reader primitive (errc{} on success; on failure `in` is unchanged).
+errc parse_cert_id(der::reader& in, cert_id& out) noexcept;
+/// Reads one Extension. On failure `in` is unchanged.
 result<extension> parse_extension(der::reader& in) noexcept;
+errc parse_extension(der::reader& in, extension& out) noexcept;
 
 using extension_list = element_list<extension, parse_extension>;
 
@@ -114,6 +130,7 @@ using extension_list = element_list<extension, parse_extension>;
 /// pyca/cryptography both parse such PDUs); whoever relies on an extension asks for it with
 /// find_unique_extension, which refuses the ambiguity.
 result<extension_list> parse_extensions(der::reader contents) noexcept;
+errc parse_extensions(der::reader contents, extension_list& out) noexcept;
 
 /// The first extension with `oid`, if present.
 std::optional<extension> find_extension(const extension_list& list, der::bytes oid) noexcept;

@@ -51,16 +51,15 @@ struct single_request {
   std::optional<extension_list> extensions;
 };
 
-/// Reads one Request.
+/// Reads one Request. On failure `in` is unchanged.
 result<single_request> parse_single_request(der::reader& in) noexcept;
+/// The same as a der::reader primitive (errc{} on success).
+errc parse_single_request(der::reader& in, single_request& out) noexcept;
 void encode(der::writer& out, const single_request& request) noexcept;
 
 using single_request_list = element_list<single_request, parse_single_request>;
 
-/// Reads one Certificate of `certs` (checked with parse_certificate) and returns the whole element.
-result<der::bytes> parse_request_certificate(der::reader& in) noexcept;
-
-using request_certificate_list = element_list<der::bytes, parse_request_certificate>;
+using request_certificate_list = certificate_list;
 
 /// RFC 6960 4.1.1:
 ///   OCSPRequest ::= SEQUENCE {

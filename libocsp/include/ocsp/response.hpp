@@ -13,6 +13,7 @@
 // Errors are ocsp::errc der_* and ocsp_* values (REST: invalid_ocsp_response).
 #pragma once
 
+#include "ocsp/cert_view.hpp"
 #include "ocsp/der.hpp"
 #include "ocsp/ocsp_types.hpp"
 #include "ocsp/status.hpp"
@@ -77,6 +78,8 @@ struct single_response {
 /// Reads one SingleResponse and advances `in`; on failure `in` is unchanged.
 /// errc::ocsp_bad_cert_status, errc::ocsp_bad_revocation_reason, der_*.
 result<single_response> parse_single_response(der::reader& in) noexcept;
+/// The same as a der::reader primitive (errc{} on success).
+errc parse_single_response(der::reader& in, single_response& out) noexcept;
 
 using single_response_list = element_list<single_response, parse_single_response>;
 
@@ -90,11 +93,6 @@ struct responder_id {
   der::bytes value;  // by_name: the whole Name element (DER, header included); by_key: the KeyHash OCTET STRING contents
 };
 
-/// Reads one element that must be a SEQUENCE (a Certificate) and returns it whole, header
-/// included; the certificate itself is not validated further here. On failure `in` is unchanged.
-result<der::bytes> parse_certificate_element(der::reader& in) noexcept;
-
-using certificate_list = element_list<der::bytes, parse_certificate_element>;
 
 /// RFC 6960 4.2.1:
 ///   BasicOCSPResponse ::= SEQUENCE {
