@@ -1,6 +1,7 @@
 #include "ocsp/der.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <new>
 
@@ -18,44 +19,7 @@ result<T> wrap(errc e, const T& value) noexcept {
   return value;
 }
 
-// Two ASCII digits at `p` as a number, or a value > 99 when either is not a digit.
-constexpr unsigned two_digits(const std::uint8_t* p) noexcept {
-  const unsigned hi = p[0] - unsigned{'0'}, lo = p[1] - unsigned{'0'};
-  return (hi > 9 || lo > 9) ? 100 : hi * 10 + lo;
-}
-
-constexpr bool is_leap(unsigned y) noexcept { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
-
-// Days since 1970-01-01 of a valid proleptic Gregorian date (H. Hinnant's days_from_civil).
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-// MMDDHHMMSSZ after the year, per RFC 5280 4.1.2.5: seconds present, no fraction, Zulu.
-errc parse_time_after_year(unsigned year, bytes rest, sys_seconds& out) noexcept {
-  if (rest.size() != 11 || rest[10] != 'Z') return errc::der_bad_time;
-  const std::uint8_t* p = rest.data();
-  const unsigned month = two_digits(p), day = two_digits(p + 2), hour = two_digits(p + 4),
-                 minute = two_digits(p + 6), second = two_digits(p + 8);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return errc::der_bad_time;
-  const unsigned month_days = month == 2 ? (is_leap(year) ? 29U : 28U) : 30U + ((month + (month >> 3)) & 1U);
-  if (day > month_days) return errc::der_bad_time;
-  const std::int64_t days = days_from_civil(year, month, day);
-  out = sys_seconds(std::chrono::seconds(days * 86400 + hour * 3600 + minute * 60 + second));
-  return errc{};
-}
-
 }  // namespace
-
-std::optional<std::uint8_t> reader::peek_tag() const noexcept {
-  if (data_.empty()) return std::nullopt;
-  return data_[0];
-}
 
 errc reader::get_boolean(bool& out) noexcept {
   reader saved = *this, c;
@@ -100,35 +64,6 @@ errc reader::get_bit_string(bit_string& out, std::uint8_t t) noexcept {
   }
   out = bit_string{b.subspan(1), b[0]};
   return errc{};
-}
-
-errc reader::get_generalized_time(sys_seconds& out) noexcept {
-  reader saved = *this, c;
-  if (const errc e = get(tag::generalized_time, c); !ok(e)) return e;
-  const bytes s = c.data_;
-  const unsigned hi = s.size() == 15 ? two_digits(s.data()) : 100, lo = s.size() == 15 ? two_digits(s.data() + 2) : 100;
-  if (hi > 99 || lo > 99 || !ok(parse_time_after_year(hi * 100 + lo, s.subspan(4), out))) {
-    *this = saved;
-    return errc::der_bad_time;
-  }
-  return errc{};
-}
-
-errc reader::get_utc_time(sys_seconds& out) noexcept {
-  reader saved = *this, c;
-  if (const errc e = get(tag::utc_time, c); !ok(e)) return e;
-  const bytes s = c.data_;
-  const unsigned yy = s.size() == 13 ? two_digits(s.data()) : 100;
-  // RFC 5280 4.1.2.5.1: YY >= 50 is 19YY, YY < 50 is 20YY.
-  if (yy > 99 || !ok(parse_time_after_year(yy >= 50 ? 1900 + yy : 2000 + yy, s.subspan(2), out))) {
-    *this = saved;
-    return errc::der_bad_time;
-  }
-  return errc{};
-}
-
-errc reader::get_time(sys_seconds& out) noexcept {
-  return next_is(tag::utc_time) ? get_utc_time(out) : get_generalized_time(out);
 }
 
 namespace {
@@ -179,7 +114,8 @@ errc get_valid_element(reader& in, std::uint8_t& t, reader& contents, int depth)
 
 }  // namespace
 
-errc reader::get_any_valid(std::uint8_t& t, reader& contents, bytes* element) noexcept {
+errc reader::get_any_valid_general(std::uint8_t& t, reader& contents, bytes* element) noexcept {
+  if (validated_) return get_any(t, contents, element);
   const reader saved = *this;
   if (const errc e = get_valid_element(*this, t, contents, 0); !ok(e)) {
     *this = saved;

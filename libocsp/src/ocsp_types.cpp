@@ -2,6 +2,7 @@
 
 #include "ocsp/oids.hpp"
 #include "detail/der_try.hpp"
+#include "detail/ocsp_grammar.hpp"
 
 #include <algorithm>
 
@@ -17,29 +18,10 @@ bool same_certificate(const cert_id& a, const cert_id& b) noexcept {
          equal_bytes(a.issuer_key_hash, b.issuer_key_hash) && equal_bytes(a.serial_number, b.serial_number);
 }
 
-// CertID (RFC 6960 4.1.1): see ocsp_types.hpp. The hashAlgorithm is an AlgorithmIdentifier
-// (RFC 5280 4.1.1.2):
-//   AlgorithmIdentifier ::= SEQUENCE {
-//     algorithm   OBJECT IDENTIFIER,
-//     parameters  ANY DEFINED BY algorithm OPTIONAL }
+// CertID (RFC 6960 4.1.1): see ocsp_types.hpp and detail/ocsp_grammar.hpp.
 errc parse_cert_id(der::reader& in, cert_id& id) noexcept {
   const der::reader saved = in;
-  const errc e = [&]() noexcept -> errc {
-    der::reader seq, alg, parameters;
-    OCSP_DER_TRY(in.get(der::tag::sequence, seq));
-    OCSP_DER_TRY(seq.get(der::tag::sequence, alg));
-    OCSP_DER_TRY(alg.get_oid(id.hash_algorithm));
-    id.hash_parameters = {};
-    if (!alg.empty()) {
-      std::uint8_t t = 0;
-      OCSP_DER_TRY(alg.get_any_valid(t, parameters, &id.hash_parameters));
-    }
-    OCSP_DER_TRY(alg.end());
-    OCSP_DER_TRY(seq.get_octet_string(id.issuer_name_hash));
-    OCSP_DER_TRY(seq.get_octet_string(id.issuer_key_hash));
-    OCSP_DER_TRY(seq.get_integer(id.serial_number));
-    return seq.end();
-  }();
+  const errc e = detail::get_cert_id(in, id);
   if (!der::ok(e)) in = saved;
   return e;
 }

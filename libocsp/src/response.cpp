@@ -3,6 +3,7 @@
 #include "ocsp/cert_view.hpp"
 #include "ocsp/oids.hpp"
 #include "detail/der_try.hpp"
+#include "detail/ocsp_grammar.hpp"
 
 #include <limits>
 
@@ -29,7 +30,7 @@ errc get_enumerated_value(der::reader& in, errc outside, std::int64_t& out) noex
 
 // RFC 6960 4.2.1, inside SingleResponse:
 //   nextUpdate           [0] EXPLICIT GeneralizedTime OPTIONAL
-errc get_explicit_time(der::reader& in, unsigned n, std::optional<sys_seconds>& out) noexcept {
+[[gnu::always_inline]] inline errc get_explicit_time(der::reader& in, unsigned n, std::optional<sys_seconds>& out) noexcept {
   der::reader wrapper;
   bool present = false;
   OCSP_DER_TRY(in.get_optional(der::tag::context_constructed(n), wrapper, present));
@@ -48,18 +49,21 @@ errc get_explicit_time(der::reader& in, unsigned n, std::optional<sys_seconds>& 
 //   responseExtensions   [1] EXPLICIT Extensions OPTIONAL
 // RFC 5280 4.1:
 //   Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension
-errc get_explicit_extensions(der::reader& in, unsigned n, std::optional<extension_list>& out) noexcept {
+errc get_present_extensions(der::reader& in, unsigned n, std::optional<extension_list>& out) noexcept {
   der::reader wrapper, seq;
-  bool present = false;
-  OCSP_DER_TRY(in.get_optional(der::tag::context_constructed(n), wrapper, present));
-  if (!present) {
-    out.reset();
-    return errc{};
-  }
+  OCSP_DER_TRY(in.get(der::tag::context_constructed(n), wrapper));
   OCSP_DER_TRY(wrapper.get(der::tag::sequence, seq));
   OCSP_DER_TRY(wrapper.end());
   return parse_extensions(seq, out.emplace());
 }
+
+[[gnu::always_inline]] inline errc get_explicit_extensions(der::reader& in, unsigned n,
+                                                           std::optional<extension_list>& out) noexcept {
+  if (in.next_is(der::tag::context_constructed(n))) return get_present_extensions(in, n, out);
+  out.reset();
+  return errc{};
+}
+
 
 // RFC 5280 5.3.1:
 //   CRLReason ::= ENUMERATED {
@@ -74,7 +78,7 @@ errc get_explicit_extensions(der::reader& in, unsigned n, std::optional<extensio
 //     removeFromCRL           (8),
 //     privilegeWithdrawn      (9),
 //     aACompromise           (10) }
-errc get_crl_reason(der::reader& in, revocation_reason& out) noexcept {
+[[gnu::always_inline]] inline errc get_crl_reason(der::reader& in, revocation_reason& out) noexcept {
   std::int64_t v = 0;
   OCSP_DER_TRY(get_enumerated_value(in, errc::ocsp_bad_revocation_reason, v));
   if (v < 0 || v > 10 || v == 7) return errc::ocsp_bad_revocation_reason;
@@ -87,7 +91,7 @@ errc get_crl_reason(der::reader& in, revocation_reason& out) noexcept {
 //     revocationTime              GeneralizedTime,
 //     revocationReason    [0]     EXPLICIT CRLReason OPTIONAL }
 // `contents` is the contents of the [1] IMPLICIT RevokedInfo.
-errc get_revoked_info(der::reader contents, single_response& r) noexcept {
+[[gnu::always_inline]] inline errc get_revoked_info(der::reader contents, single_response& r) noexcept {
   sys_seconds t;
   OCSP_DER_TRY(contents.get_generalized_time(t));
   r.revocation_time = t;
@@ -107,7 +111,7 @@ errc get_revoked_info(der::reader contents, single_response& r) noexcept {
 //     revoked     [1]     IMPLICIT RevokedInfo,
 //     unknown     [2]     IMPLICIT UnknownInfo }
 //   UnknownInfo ::= NULL
-errc get_cert_status(der::reader& in, single_response& r) noexcept {
+[[gnu::always_inline]] inline errc get_cert_status(der::reader& in, single_response& r) noexcept {
   const std::optional<std::uint8_t> t = in.peek_tag();
   if (!t) return errc::der_truncated;
   der::reader contents;
@@ -127,6 +131,24 @@ errc get_cert_status(der::reader& in, single_response& r) noexcept {
     default:
       return errc::ocsp_bad_cert_status;
   }
+}
+
+// RFC 6960 4.2.1:
+//   SingleResponse ::= SEQUENCE {
+//     certID                       CertID,
+//     certStatus                   CertStatus,
+//     thisUpdate                   GeneralizedTime,
+//     nextUpdate         [0]       EXPLICIT GeneralizedTime OPTIONAL,
+//     singleExtensions   [1]       EXPLICIT Extensions OPTIONAL }
+[[gnu::always_inline]] inline errc get_single_response(der::reader& in, single_response& r) noexcept {
+  der::reader seq;
+  OCSP_DER_TRY(in.get(der::tag::sequence, seq));
+  OCSP_DER_TRY(detail::get_cert_id(seq, r.id));
+  OCSP_DER_TRY(get_cert_status(seq, r));
+  OCSP_DER_TRY(seq.get_generalized_time(r.this_update));
+  OCSP_DER_TRY(get_explicit_time(seq, 0, r.next_update));
+  OCSP_DER_TRY(get_explicit_extensions(seq, 1, r.extensions));
+  return seq.end();
 }
 
 // RFC 6960 4.2.1:
@@ -321,16 +343,7 @@ std::string_view to_string(revocation_reason r) noexcept {
 // SingleResponse (RFC 6960 4.2.1): see response.hpp.
 errc parse_single_response(der::reader& in, single_response& r) noexcept {
   const der::reader saved = in;
-  const errc e = [&]() noexcept -> errc {
-    der::reader seq;
-    OCSP_DER_TRY(in.get(der::tag::sequence, seq));
-    OCSP_DER_TRY(parse_cert_id(seq, r.id));
-    OCSP_DER_TRY(get_cert_status(seq, r));
-    OCSP_DER_TRY(seq.get_generalized_time(r.this_update));
-    OCSP_DER_TRY(get_explicit_time(seq, 0, r.next_update));
-    OCSP_DER_TRY(get_explicit_extensions(seq, 1, r.extensions));
-    return seq.end();
-  }();
+  const errc e = get_single_response(in, r);
   if (!der::ok(e)) in = saved;
   return e;
 }

@@ -17,9 +17,11 @@
 #include "ocsp/error.hpp"
 
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -64,12 +66,26 @@ class reader {
   constexpr reader() noexcept = default;
   constexpr explicit reader(bytes data) noexcept : data_(data) {}
 
+  /// A reader over bytes that a strict parse has already accepted (element_list iterates with
+  /// one). It still checks bounds and tags, so it is memory-safe on any input, but it skips the
+  /// checks that cannot fail on accepted bytes (time digits and ranges, OID form, the contents of
+  /// ANY) and so decodes faster. Readers it hands out are validated too.
+  static constexpr reader validated(bytes data) noexcept {
+    reader r(data);
+    r.validated_ = true;
+    return r;
+  }
+  constexpr bool is_validated() const noexcept { return validated_; }
+
   constexpr bytes data() const noexcept { return data_; }
   constexpr std::size_t size() const noexcept { return data_.size(); }
   constexpr bool empty() const noexcept { return data_.empty(); }
 
   /// The tag of the next element, or nullopt at the end.
-  std::optional<std::uint8_t> peek_tag() const noexcept;
+  std::optional<std::uint8_t> peek_tag() const noexcept {
+    if (data_.empty()) return std::nullopt;
+    return data_[0];
+  }
   /// Whether the next element has tag `t`.
   bool next_is(std::uint8_t t) const noexcept { return !data_.empty() && data_[0] == t; }
 
@@ -87,7 +103,18 @@ class reader {
   /// The element with tag `t` if it is next (`present` true), else nothing (`present` false).
   [[nodiscard]] errc get_optional(std::uint8_t t, reader& contents, bool& present) noexcept;
   /// As read_any_valid.
-  [[nodiscard]] errc get_any_valid(std::uint8_t& t, reader& contents, bytes* element = nullptr) noexcept;
+  [[nodiscard]] errc get_any_valid(std::uint8_t& t, reader& contents, bytes* element = nullptr) noexcept {
+    // Inline for NULL (05 00), the usual AlgorithmIdentifier parameters; the rest recurses.
+    if (data_.size() >= 2 && data_[0] == tag::null && data_[1] == 0) {
+      t = tag::null;
+      contents = reader(data_.subspan(2, 0));
+      contents.validated_ = validated_;
+      if (element != nullptr) *element = data_.first(2);
+      data_ = data_.subspan(2);
+      return errc{};
+    }
+    return get_any_valid_general(t, contents, element);
+  }
   [[nodiscard]] errc get_boolean(bool& out) noexcept;
   [[nodiscard]] errc get_integer(bytes& contents) noexcept;
   /// An INTEGER (tag::integer) or ENUMERATED (tag::enumerated) that fits in [min, max].
@@ -144,7 +171,10 @@ class reader {
   result<void> expect_end() const noexcept;
 
  private:
+  errc get_any_valid_general(std::uint8_t& t, reader& contents, bytes* element) noexcept;
+
   bytes data_;
+  bool validated_ = false;
 };
 
 /// Whether a primitive succeeded.
@@ -223,7 +253,7 @@ class writer {
 
 // --- Inline primitives: the header walk every parser runs for every element ---------------------
 
-inline errc reader::get_any(std::uint8_t& t, reader& contents, bytes* element) noexcept {
+[[gnu::always_inline]] inline errc reader::get_any(std::uint8_t& t, reader& contents, bytes* element) noexcept {
   const std::uint8_t* const p = data_.data();
   const std::size_t n = data_.size();
   if (n < 2) [[unlikely]] return errc::der_truncated;
@@ -245,12 +275,13 @@ inline errc reader::get_any(std::uint8_t& t, reader& contents, bytes* element) n
   if (length > n - header) [[unlikely]] return errc::der_truncated;
   t = p[0];
   contents.data_ = bytes(p + header, length);
+  contents.validated_ = validated_;
   if (element != nullptr) *element = bytes(p, header + length);
   data_ = bytes(p + header + length, n - header - length);
   return errc{};
 }
 
-inline errc reader::get(std::uint8_t t, reader& contents, bytes* element) noexcept {
+[[gnu::always_inline]] inline errc reader::get(std::uint8_t t, reader& contents, bytes* element) noexcept {
   if (data_.empty()) [[unlikely]] return errc::der_truncated;
   if (data_[0] != t) return errc::der_unexpected_tag;
   std::uint8_t ignored = 0;
@@ -288,23 +319,133 @@ inline errc reader::get_octet_string(bytes& out) noexcept {
   return errc{};
 }
 
+/// Whether OBJECT IDENTIFIER contents are well formed: non-empty, each sub-identifier base 128 in
+/// the minimum number of octets (no leading 0x80), the last octet ending one.
+constexpr bool is_valid_oid(bytes o) noexcept {
+  if (o.empty()) return false;
+  // A 0x80 octet is bad where a sub-identifier starts: first, or after an octet without bit 8.
+  unsigned bad = o.back() >> 7U;
+  unsigned after_end = 1;
+  for (const std::uint8_t b : o) {
+    bad |= static_cast<unsigned>(b == 0x80) & after_end;
+    after_end = (b >> 7U) ^ 1U;
+  }
+  return bad == 0;
+}
+
 inline errc reader::get_oid(bytes& out, std::uint8_t t) noexcept {
   reader saved = *this, c;
   if (const errc e = get(t, c); !ok(e)) return e;
-  // Each sub-identifier is base 128, minimal (no leading 0x80), and the last octet ends one.
-  const bytes o = c.data_;
-  bool valid = !o.empty() && (o.back() & 0x80U) == 0;
-  bool at_start = true;
-  for (const std::uint8_t b : o) {
-    valid &= !(at_start && b == 0x80);
-    at_start = (b & 0x80U) == 0;
-  }
-  if (!valid) [[unlikely]] {
+  if (!validated_ && !is_valid_oid(c.data_)) [[unlikely]] {
     *this = saved;
     return errc::der_bad_oid;
   }
-  out = o;
+  out = c.data_;
   return errc{};
+}
+
+// --- Times: RFC 5280 UTCTime and GeneralizedTime, eight digits at a time ---------------------------
+
+namespace detail {
+
+// Eight bytes at `p` as a little-endian word: the first byte is the lowest.
+[[gnu::always_inline]] inline std::uint64_t load_le64(const std::uint8_t* p) noexcept {
+  std::uint64_t w = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&w, p, sizeof w);
+  } else {
+    for (int i = 7; i >= 0; --i) w = (w << 8) | p[i];
+  }
+  return w;
+}
+
+// Whether the eight bytes of `w` are ASCII digits. SWAR: a byte is a digit iff its high nibble
+// is 3 and adding 6 does not carry out of its low nibble.
+[[gnu::always_inline]] inline bool all_digits(std::uint64_t w) noexcept {
+  constexpr std::uint64_t high_nibbles = 0xf0f0f0f0f0f0f0f0U;
+  constexpr std::uint64_t threes = 0x3030303030303030U;
+  return ((w & high_nibbles) | (((w + 0x0606060606060606U) & high_nibbles) >> 4)) == (threes | (threes >> 4));
+}
+
+// Eight ASCII digits (a little-endian word as load_le64 reads them) as four two-digit numbers,
+// the first pair in bits 0-15.
+[[gnu::always_inline]] inline std::uint64_t digit_pairs(std::uint64_t w) noexcept {
+  const std::uint64_t v = w - 0x3030303030303030U;  // each byte 0..9
+  return ((v * 10) + (v >> 8)) & 0x00ff00ff00ff00ffU;  // tens byte * 10 + units byte, per 16-bit lane
+}
+
+constexpr bool is_leap(unsigned y) noexcept { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+// Cumulative days before each month of a common year.
+constexpr std::array<std::uint16_t, 13> days_before_month{0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+
+// RFC 5280 4.1.2.5: seconds present, no fraction, Zulu; the calendar date must exist. `date` and
+// `clock` hold two-digit numbers per 16-bit lane (digit_pairs); `year` is the whole year.
+// `validated`: the bytes were accepted before, so only the conversion is done.
+[[gnu::always_inline]] inline errc make_time(unsigned year, std::uint64_t month_day, std::uint64_t clock, bool validated,
+                                             std::chrono::sys_seconds& out) noexcept {
+  const auto month = static_cast<unsigned>(month_day & 0xffU), day = static_cast<unsigned>(month_day >> 16);
+  const auto hour = static_cast<unsigned>((clock >> 16) & 0xffU), minute = static_cast<unsigned>((clock >> 32) & 0xffU),
+             second = static_cast<unsigned>(clock >> 48);
+  const bool leap = is_leap(year);
+  if (!validated) {
+    if (month - 1 >= 12 || hour > 23 || minute > 59 || second > 59) return errc::der_bad_time;
+    const unsigned month_days = month == 2 ? 28U + leap : 30U + ((month + (month >> 3)) & 1U);
+    if (day - 1 >= month_days) return errc::der_bad_time;
+  }
+  // Days since 1970-01-01: the days before 1 January of `year` counted from 0001-01-01, shifted by
+  // 400 years (146,097 days) so that year 0000 needs no negative division, minus 1970's count.
+  const std::uint64_t y = std::uint64_t{year} + 399;
+  const auto before_year = static_cast<std::int64_t>(365 * y + y / 4 - y / 100 + y / 400) - 146097 - 719162;
+  const std::int64_t days = before_year + days_before_month[month] + (leap && month > 2) + day - 1;
+  out = std::chrono::sys_seconds(std::chrono::seconds(days * 86400 + hour * 3600 + minute * 60 + second));
+  return errc{};
+}
+
+// GeneralizedTime contents: YYYYMMDDHHMMSSZ.
+[[gnu::always_inline]] inline errc parse_generalized_time(bytes s, bool validated, std::chrono::sys_seconds& out) noexcept {
+  if (s.size() != 15 || s[14] != 'Z') return errc::der_bad_time;
+  const std::uint64_t date = load_le64(s.data()), clock = load_le64(s.data() + 6);  // YYYYMMDD, DDHHMMSS
+  if (!validated && !(all_digits(date) && all_digits(clock))) return errc::der_bad_time;
+  const std::uint64_t d = digit_pairs(date), c = digit_pairs(clock);
+  const auto year = static_cast<unsigned>((d & 0xffU) * 100 + ((d >> 16) & 0xffU));
+  return make_time(year, d >> 32, c, validated, out);
+}
+
+// UTCTime contents: YYMMDDHHMMSSZ; RFC 5280 4.1.2.5.1: YY >= 50 is 19YY, YY < 50 is 20YY.
+[[gnu::always_inline]] inline errc parse_utc_time(bytes s, bool validated, std::chrono::sys_seconds& out) noexcept {
+  if (s.size() != 13 || s[12] != 'Z') return errc::der_bad_time;
+  const std::uint64_t date = load_le64(s.data()), clock = load_le64(s.data() + 4);  // YYMMDDHH, DDHHMMSS
+  if (!validated && !(all_digits(date) && all_digits(clock))) return errc::der_bad_time;
+  const std::uint64_t d = digit_pairs(date), c = digit_pairs(clock);
+  const auto yy = static_cast<unsigned>(d & 0xffU);
+  return make_time(yy >= 50 ? 1900 + yy : 2000 + yy, (d >> 16) & 0xffff00ffU, c, validated, out);
+}
+
+}  // namespace detail
+
+inline errc reader::get_generalized_time(std::chrono::sys_seconds& out) noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(tag::generalized_time, c); !ok(e)) return e;
+  if (const errc e = detail::parse_generalized_time(c.data_, validated_, out); !ok(e)) {
+    *this = saved;
+    return e;
+  }
+  return errc{};
+}
+
+inline errc reader::get_utc_time(std::chrono::sys_seconds& out) noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(tag::utc_time, c); !ok(e)) return e;
+  if (const errc e = detail::parse_utc_time(c.data_, validated_, out); !ok(e)) {
+    *this = saved;
+    return e;
+  }
+  return errc{};
+}
+
+inline errc reader::get_time(std::chrono::sys_seconds& out) noexcept {
+  return next_is(tag::utc_time) ? get_utc_time(out) : get_generalized_time(out);
 }
 
 inline errc reader::get_null() noexcept {

@@ -45,7 +45,9 @@ struct extension {
 
 /// A validated SEQUENCE OF T, parsed element by element as it is iterated.
 /// `Parse` reads one element into its second argument and advances (a der::reader primitive:
-/// errc{} on success).
+/// errc{} on success). The first element is kept decoded (most OCSP lists hold exactly one, and
+/// the parse that validated the list has just decoded it); the others are decoded again, with a
+/// der::reader::validated reader, as the iteration reaches them.
 template <class T, errc (*Parse)(der::reader&, T&) noexcept>
 class element_list {
  public:
@@ -54,12 +56,13 @@ class element_list {
     using iterator_category = std::input_iterator_tag;
     using value_type = T;
     using difference_type = std::ptrdiff_t;
-    using pointer = void;
-    using reference = T;
+    using pointer = const T*;
+    using reference = const T&;
 
+    /// The end of every list.
     iterator() = default;
-    explicit iterator(der::reader rest) noexcept : rest_(rest) { advance(); }
-    T operator*() const noexcept { return current_; }
+    const T& operator*() const noexcept { return current_; }
+    const T* operator->() const noexcept { return &current_; }
     iterator& operator++() noexcept {
       advance();
       return *this;
@@ -70,6 +73,9 @@ class element_list {
     }
 
    private:
+    friend class element_list;
+    iterator(const T& first, der::reader rest) noexcept : rest_(rest), current_(first), done_(false) {}
+
     void advance() noexcept {
       if (rest_.empty()) {
         done_ = true;
@@ -80,31 +86,42 @@ class element_list {
     }
     der::reader rest_;
     T current_{};
-    bool done_ = false;
+    bool done_ = true;
   };
 
   element_list() = default;
   /// `contents` must already be validated (every element parses and nothing trails).
-  explicit element_list(der::reader contents, std::size_t count) noexcept : contents_(contents), count_(count) {}
+  explicit element_list(der::reader contents, std::size_t count) noexcept : contents_(contents), count_(count) {
+    if (count_ == 0) return;
+    der::reader walk = der::reader::validated(contents_.data());
+    [[maybe_unused]] const errc e = Parse(walk, first_);
+    first_size_ = contents_.size() - walk.size();
+  }
 
   /// Validates `contents` (the SEQUENCE OF's contents: every element parses, nothing trails) and
   /// makes `out` its list. Empty contents make an empty list: callers enforce SIZE (1..MAX).
   [[nodiscard]] static errc parse(der::reader contents, element_list& out) noexcept {
     std::size_t count = 0;
+    der::reader walk = contents;
+    if (!walk.empty()) {
+      if (const errc e = Parse(walk, out.first_); !der::ok(e)) return e;
+      out.first_size_ = contents.size() - walk.size();
+      ++count;
+    }
     T element{};
-    for (der::reader walk = contents; !walk.empty(); ++count) {
+    for (; !walk.empty(); ++count) {
       if (const errc e = Parse(walk, element); !der::ok(e)) return e;
     }
-    out = element_list(contents, count);
+    out.contents_ = contents;
+    out.count_ = count;
     return errc{};
   }
 
-  iterator begin() const noexcept { return iterator(contents_); }
-  iterator end() const noexcept {
-    iterator e;
-    ++e;  // an iterator over nothing is at its end
-    return e;
+  iterator begin() const noexcept {
+    if (count_ == 0) return iterator();
+    return iterator(first_, der::reader::validated(contents_.data().subspan(first_size_)));
   }
+  iterator end() const noexcept { return iterator(); }
   std::size_t size() const noexcept { return count_; }
   bool empty() const noexcept { return count_ == 0; }
   /// The encoded elements, without the SEQUENCE header.
@@ -113,6 +130,8 @@ class element_list {
  private:
   der::reader contents_;
   std::size_t count_ = 0;
+  T first_{};
+  std::size_t first_size_ = 0;
 };
 
 /// Reads one CertID. On failure `in` is unchanged.
