@@ -700,3 +700,310 @@ TEST_CASE("cert_view: malformed extensions are errors of their accessor, not abs
     CHECK(ocsp::must_staple(parse_ok(staple_der)).error() == ocsp::errc::ocsp_duplicate_extension);
   }
 }
+
+namespace {
+
+// An AttributeTypeAndValue: `type` (OID contents) with a string of tag `string_tag`.
+byte_vector attribute(const byte_vector& type, std::uint8_t string_tag, std::string_view value) {
+  return tlv(0x30, {tlv(0x06, {type}), tlv(string_tag, {byte_vector(value.begin(), value.end())})});
+}
+
+const byte_vector at_common_name{0x55, 0x04, 0x03};
+const byte_vector at_country{0x55, 0x04, 0x06};
+const byte_vector at_organization{0x55, 0x04, 0x0a};
+constexpr std::uint8_t utf8_string = 0x0c, printable_string = 0x13;
+
+// Whether `in` still holds exactly `input` (a failed read must not move it).
+bool unmoved(const ocsp::der::reader& in, const byte_vector& input) {
+  return in.data().data() == input.data() && in.size() == input.size();
+}
+
+}  // namespace
+
+TEST_CASE("cert_view: Names: RDN sizes and the DER order of multi-valued RDNs (X.690 11.6)", "[cert_view]") {
+  const byte_vector der = x509_der(load_x509(ocsp_test::pki_dir() / "proxy.pem").get());
+  const cert_parts base = proxy_parts(der);
+  // 30 08 06 03 55 04 03 13 01 61 and so on: the encodings that the order compares.
+  const byte_vector cn_a = attribute(at_common_name, printable_string, "a");
+  const byte_vector cn_b = attribute(at_common_name, printable_string, "b");
+  const byte_vector cn_bb = attribute(at_common_name, printable_string, "bb");  // 30 09: one octet longer
+  const byte_vector cn_utf8_a = attribute(at_common_name, utf8_string, "a");     // 0c sorts before 13
+  const byte_vector o_a = attribute(at_organization, printable_string, "a");
+  const byte_vector bad_value = tlv(0x30, {tlv(0x06, {at_common_name}), {0x01, 0x01, 0x05}});  // BOOLEAN 05
+  const auto rdn = [](std::initializer_list<byte_vector> values) { return tlv(0x31, values); };
+  const auto name = [](std::initializer_list<byte_vector> rdns) { return tlv(0x30, rdns); };
+
+  struct name_case {
+    const char* what;
+    byte_vector name;
+    std::optional<ocsp::errc> expected;  // nullopt: accepted
+  };
+  const std::vector<name_case> table{
+      // RDNSequence ::= SEQUENCE OF RelativeDistinguishedName: may be empty, and its order is the name's.
+      {"empty RDNSequence", name({}), std::nullopt},
+      {"single-valued RDNs in any order", name({rdn({o_a}), rdn({cn_a})}), std::nullopt},
+      {"two values in order", name({rdn({cn_a, o_a})}), std::nullopt},
+      {"three values in order", name({rdn({cn_a, cn_b, o_a})}), std::nullopt},
+      {"two equal values (ascending, not strictly)", name({rdn({cn_a, cn_a})}), std::nullopt},
+      {"the length octet orders O \"a\" before CN \"bb\"", name({rdn({o_a, cn_bb})}), std::nullopt},
+      {"the string tag orders UTF8String before PrintableString", name({rdn({cn_utf8_a, cn_a})}), std::nullopt},
+      {"ordered values in the second RDN", name({rdn({o_a}), rdn({cn_a, o_a})}), std::nullopt},
+      // RelativeDistinguishedName ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
+      {"empty RDN", name({rdn({})}), ocsp::errc::der_truncated},
+      {"empty RDN after a good one", name({rdn({cn_a}), rdn({})}), ocsp::errc::der_truncated},
+      {"two values out of order", name({rdn({o_a, cn_a})}), ocsp::errc::certificate_invalid},
+      {"the last two of three out of order", name({rdn({cn_a, o_a, cn_b})}), ocsp::errc::certificate_invalid},
+      {"ordered by OID rather than by encoding", name({rdn({cn_bb, o_a})}), ocsp::errc::certificate_invalid},
+      {"PrintableString before UTF8String", name({rdn({cn_a, cn_utf8_a})}), ocsp::errc::certificate_invalid},
+      {"out of order in the second RDN", name({rdn({cn_a}), rdn({o_a, cn_a})}), ocsp::errc::certificate_invalid},
+      // Grammar errors are found as the values are read, before the order is compared.
+      {"a malformed value after an ordered one", name({rdn({o_a, bad_value})}), ocsp::errc::der_bad_boolean},
+      {"a non-SEQUENCE after a value", name({rdn({o_a, {0x05, 0x00}})}), ocsp::errc::der_unexpected_tag},
+      {"an RDN that is a SEQUENCE", name({tlv(0x30, {cn_a})}), ocsp::errc::der_unexpected_tag},
+  };
+  for (const auto& c : table) {
+    INFO(c.what);
+    // Something after the Name: a parse must stop at its end, and a failure must not move the reader.
+    const byte_vector input = cat({c.name, {0x05, 0x00}});
+    ocsp::der::reader in(input);
+    ocsp::der::bytes element;
+    const ocsp::errc e = ocsp::parse_name(in, element);
+    ocsp::der::reader in2(input);
+    const auto parsed = ocsp::parse_name(in2);
+    // The same Name as a GeneralName's directoryName [4] and as a certificate's issuer and subject.
+    const byte_vector general_name = cat({tlv(0xa4, {c.name}), {0x05, 0x00}});
+    ocsp::der::reader in3(general_name);
+    const auto as_general_name = ocsp::parse_general_name(in3);
+    cert_parts with_issuer = base, with_subject = base;
+    with_issuer.issuer = c.name;
+    with_subject.subject = c.name;
+    const byte_vector issuer_der = with_issuer.build(), subject_der = with_subject.build();
+
+    if (!c.expected) {
+      CHECK(ocsp::der::ok(e));
+      CHECK(element.data() == input.data());
+      CHECK(element.size() == c.name.size());
+      CHECK(in.size() == 2);
+      REQUIRE(parsed);
+      CHECK(vec(parsed.value()) == c.name);
+      CHECK(in2.size() == 2);
+      REQUIRE(as_general_name);
+      CHECK(as_general_name.value().size() == general_name.size() - 2);
+      CHECK(in3.size() == 2);
+      CHECK(vec(parse_ok(issuer_der).issuer) == c.name);
+      CHECK(vec(parse_ok(subject_der).subject) == c.name);
+    } else {
+      CHECK(e == *c.expected);
+      CHECK(unmoved(in, input));
+      REQUIRE_FALSE(parsed);
+      CHECK(parsed.error() == *c.expected);
+      CHECK(unmoved(in2, input));
+      REQUIRE_FALSE(as_general_name);
+      CHECK(as_general_name.error() == *c.expected);
+      CHECK(unmoved(in3, general_name));
+      CHECK(parse_error(issuer_der) == *c.expected);
+      CHECK(parse_error(subject_der) == *c.expected);
+    }
+  }
+}
+
+TEST_CASE("cert_view: a multi-valued RDN made by the openssl CLI is in DER order, and refused when reordered",
+          "[cert_view]") {
+  const ocsp_test::temp_dir dir;
+  REQUIRE(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + quoted(dir / "key")) == 0);
+  // Given as O, CN, C: OpenSSL writes the SET in DER order, CN and O (30 08 ...) before C (30 09 ...).
+  REQUIRE(run("openssl req -new -x509 -key " + quoted(dir / "key") + " -subj '/O=z+CN=a+C=US/OU=unit' -days 1 -out " +
+              quoted(dir / "multi.pem")) == 0);
+  const x509_ptr x509 = load_x509(dir / "multi.pem");
+  const byte_vector der = x509_der(x509.get());
+  const auto cert = parse_ok(der);
+  const byte_vector subject = vec(cert.subject);
+  CHECK(subject == to_der(X509_get_subject_name(x509.get()), i2d_X509_NAME));
+  CHECK(vec(cert.issuer) == subject);
+
+  // Split the first RDN into its values, and rebuild the Name with them in the other order.
+  ocsp::der::reader rdns = ocsp::der::read_single(subject, 0x30).value();
+  ocsp::der::reader first = rdns.read(0x31).value();
+  const byte_vector rest = vec(rdns.data());
+  std::vector<byte_vector> values;
+  while (!first.empty()) {
+    const auto before = first.data();
+    REQUIRE(first.read(0x30));
+    values.emplace_back(before.begin(), before.begin() + static_cast<std::ptrdiff_t>(before.size() - first.size()));
+  }
+  REQUIRE(values.size() == 3);
+  CHECK(values[0] == attribute(at_common_name, utf8_string, "a"));
+  CHECK(values[1] == attribute(at_organization, utf8_string, "z"));
+  CHECK(values[2] == attribute(at_country, printable_string, "US"));
+  CHECK(tlv(0x30, {tlv(0x31, {values[0], values[1], values[2]}), rest}) == subject);
+  const byte_vector reordered = tlv(0x30, {tlv(0x31, {values[2], values[0], values[1]}), rest});
+  ocsp::der::reader in(reordered);
+  ocsp::der::bytes out;
+  CHECK(ocsp::parse_name(in, out) == ocsp::errc::certificate_invalid);
+  CHECK(unmoved(in, reordered));
+
+  // The proxy certificate with that subject: refused as a whole.
+  cert_parts p = proxy_parts(x509_der(load_x509(ocsp_test::pki_dir() / "proxy.pem").get()));
+  p.subject = subject;
+  CHECK(vec(parse_ok(p.build()).subject) == subject);
+  p.subject = reordered;
+  CHECK(parse_error(p.build()) == ocsp::errc::certificate_invalid);
+}
+
+TEST_CASE("cert_view: GeneralName choices, and a refused one leaves the reader where it was", "[cert_view]") {
+  struct general_name_case {
+    const char* what;
+    byte_vector element;
+    std::optional<ocsp::errc> expected;  // nullopt: accepted
+  };
+  const byte_vector cn_a = attribute(at_common_name, printable_string, "a");
+  const std::vector<general_name_case> table{
+      {"otherName", tlv(0xa0, {tlv(0x06, {{0x2b, 0x06, 0x01}}), tlv(0xa0, {{0x0c, 0x01, 'x'}})}), std::nullopt},
+      {"rfc822Name", tlv(0x81, {{'a', '@', 'b'}}), std::nullopt},
+      {"dNSName", tlv(0x82, {{'a', '.', 'b'}}), std::nullopt},
+      {"x400Address", tlv(0xa3, {{0x30, 0x03, 0x02, 0x01, 0x05}}), std::nullopt},
+      {"directoryName", tlv(0xa4, {tlv(0x30, {tlv(0x31, {cn_a})})}), std::nullopt},
+      {"ediPartyName", tlv(0xa5, {tlv(0xa1, {{0x0c, 0x01, 'x'}})}), std::nullopt},
+      {"uniformResourceIdentifier", tlv(0x86, {{'h', ':', '/'}}), std::nullopt},
+      {"iPAddress", tlv(0x87, {{0x7f, 0x00, 0x00, 0x01}}), std::nullopt},
+      {"registeredID", tlv(0x88, {{0x2b, 0x06, 0x01}}), std::nullopt},
+      {"otherName without its [0]", tlv(0xa0, {tlv(0x06, {{0x2b, 0x06, 0x01}})}), ocsp::errc::der_truncated},
+      {"otherName with trailing data", tlv(0xa0, {tlv(0x06, {{0x2b, 0x06, 0x01}}), tlv(0xa0, {{0x05, 0x00}}), {0x05, 0x00}}),
+       ocsp::errc::der_trailing_data},
+      {"otherName value not DER", tlv(0xa0, {tlv(0x06, {{0x2b, 0x06, 0x01}}), tlv(0xa0, {{0x01, 0x01, 0x05}})}),
+       ocsp::errc::der_bad_boolean},
+      {"dNSName not IA5", tlv(0x82, {{'a', 0x80}}), ocsp::errc::certificate_invalid},
+      {"x400Address not DER inside", tlv(0xa3, {{0x30, 0x03, 0x02, 0x02, 0x00}}), ocsp::errc::der_truncated},
+      {"ediPartyName with a constructed INTEGER", tlv(0xa5, {{0x22, 0x00}}), ocsp::errc::der_unexpected_tag},
+      {"directoryName holding a SET", tlv(0xa4, {tlv(0x31, {cn_a})}), ocsp::errc::der_unexpected_tag},
+      {"directoryName with trailing data", tlv(0xa4, {tlv(0x30, {}), {0x05, 0x00}}), ocsp::errc::der_trailing_data},
+      {"directoryName with an unordered RDN", tlv(0xa4, {tlv(0x30, {tlv(0x31, {attribute(at_organization, 0x13, "a"), cn_a})})}),
+       ocsp::errc::certificate_invalid},
+      {"registeredID empty", {0x88, 0x00}, ocsp::errc::der_bad_oid},
+      {"registeredID with a non-minimal sub-identifier", tlv(0x88, {{0x2b, 0x80, 0x01}}), ocsp::errc::der_bad_oid},
+      {"registeredID constructed", tlv(0xa8, {tlv(0x06, {{0x2b}})}), ocsp::errc::der_unexpected_tag},
+      {"[9]", tlv(0x89, {{0x01}}), ocsp::errc::der_unexpected_tag},
+      {"a universal OCTET STRING", tlv(0x04, {{0x01}}), ocsp::errc::der_unexpected_tag},
+      {"a high tag number", {0x9f, 0x1f, 0x00}, ocsp::errc::der_high_tag_number},
+      {"truncated", {0x86, 0x05, 'h'}, ocsp::errc::der_truncated},
+  };
+  for (const auto& c : table) {
+    INFO(c.what);
+    const byte_vector input = cat({c.element, {0x05, 0x00}});
+    ocsp::der::reader in(input);
+    ocsp::der::bytes element;
+    const ocsp::errc e = ocsp::parse_general_name(in, element);
+    ocsp::der::reader in2(input);
+    const auto parsed = ocsp::parse_general_name(in2);
+    if (!c.expected) {
+      CHECK(ocsp::der::ok(e));
+      CHECK(vec(element) == c.element);
+      CHECK(in.size() == 2);
+      REQUIRE(parsed);
+      CHECK(vec(parsed.value()) == c.element);
+    } else {
+      CHECK(e == *c.expected);
+      CHECK(unmoved(in, input));
+      REQUIRE_FALSE(parsed);
+      CHECK(parsed.error() == *c.expected);
+      CHECK(unmoved(in2, input));
+    }
+  }
+  ocsp::der::reader nothing;
+  ocsp::der::bytes element;
+  CHECK(ocsp::parse_general_name(nothing, element) == ocsp::errc::der_truncated);
+}
+
+TEST_CASE("cert_view: AlgorithmIdentifier and Certificate elements: read whole, or the reader does not move",
+          "[cert_view]") {
+  const byte_vector der = x509_der(load_x509(ocsp_test::pki_dir() / "proxy.pem").get());
+  const cert_parts base = proxy_parts(der);
+  const byte_vector null_element{0x05, 0x00};
+  const byte_vector sha256{0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};
+
+  SECTION("AlgorithmIdentifier") {
+    const auto check_accepted = [&](const byte_vector& alg, const byte_vector& parameters) {
+      const byte_vector input = cat({alg, null_element});
+      ocsp::der::reader in(input);
+      ocsp::algorithm_identifier out;
+      REQUIRE(ocsp::der::ok(ocsp::parse_algorithm_identifier(in, out)));
+      CHECK(vec(out.oid) == sha256);
+      CHECK(vec(out.parameters) == parameters);
+      CHECK(in.size() == 2);
+      ocsp::der::reader in2(input);
+      const auto parsed = ocsp::parse_algorithm_identifier(in2);
+      REQUIRE(parsed);
+      CHECK(vec(parsed.value().parameters) == parameters);
+      CHECK(in2.size() == 2);
+    };
+    check_accepted(tlv(0x30, {tlv(0x06, {sha256})}), {});
+    check_accepted(tlv(0x30, {tlv(0x06, {sha256}), null_element}), null_element);
+    check_accepted(tlv(0x30, {tlv(0x06, {sha256}), tlv(0x30, {{0x02, 0x01, 0x01}})}), tlv(0x30, {{0x02, 0x01, 0x01}}));
+
+    const std::vector<std::pair<byte_vector, ocsp::errc>> rejected{
+        {tlv(0x30, {}), ocsp::errc::der_truncated},
+        {tlv(0x30, {tlv(0x06, {})}), ocsp::errc::der_bad_oid},
+        {tlv(0x30, {tlv(0x06, {sha256}), null_element, null_element}), ocsp::errc::der_trailing_data},
+        {tlv(0x30, {tlv(0x06, {sha256}), {0x05, 0x01, 0x00}}), ocsp::errc::der_bad_null},
+        {tlv(0x30, {tlv(0x06, {sha256}), {0x30, 0x03, 0x02, 0x01}}), ocsp::errc::der_truncated},
+        {tlv(0x31, {tlv(0x06, {sha256})}), ocsp::errc::der_unexpected_tag},
+    };
+    for (const auto& [alg, expected] : rejected) {
+      INFO("algorithm " << alg.size() << " bytes, expecting " << static_cast<int>(expected));
+      const byte_vector input = cat({alg, null_element});
+      ocsp::der::reader in(input);
+      ocsp::algorithm_identifier out;
+      CHECK(ocsp::parse_algorithm_identifier(in, out) == expected);
+      CHECK(unmoved(in, input));
+      ocsp::der::reader in2(input);
+      const auto parsed = ocsp::parse_algorithm_identifier(in2);
+      REQUIRE_FALSE(parsed);
+      CHECK(parsed.error() == expected);
+      CHECK(unmoved(in2, input));
+    }
+  }
+
+  SECTION("Certificate elements, as in OCSP's certs") {
+    const byte_vector bad_order = [&] {
+      cert_parts p = base;
+      p.subject = tlv(0x30, {tlv(0x31, {attribute(at_organization, 0x13, "a"), attribute(at_common_name, 0x13, "a")})});
+      return p.build();
+    }();
+    const byte_vector differ = [&] {
+      cert_parts p = base;
+      p.outer_algorithm = tlv(0x30, {tlv(0x06, {{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03}})});
+      return p.build();
+    }();
+    const byte_vector good_then_bad = cat({der, bad_order});
+    ocsp::der::reader in(good_then_bad);
+    ocsp::der::bytes element;
+    REQUIRE(ocsp::der::ok(ocsp::parse_certificate_element(in, element)));
+    CHECK(element.data() == good_then_bad.data());
+    CHECK(element.size() == der.size());
+    const byte_vector after_first(in.data().begin(), in.data().end());
+    REQUIRE(after_first == bad_order);
+    const ocsp::der::bytes second = in.data();
+    CHECK(ocsp::parse_certificate_element(in, element) == ocsp::errc::certificate_invalid);
+    CHECK(in.data().data() == second.data());
+    CHECK(in.size() == second.size());
+
+    for (const auto& [bad, expected] : std::vector<std::pair<byte_vector, ocsp::errc>>{
+             {bad_order, ocsp::errc::certificate_invalid},
+             {differ, ocsp::errc::certificate_invalid},
+             {cat({tlv(0x30, {contents_of(der), null_element})}), ocsp::errc::der_trailing_data},
+             // Three bytes short: still one short with the NULL after it.
+             {byte_vector(der.begin(), der.end() - 3), ocsp::errc::der_truncated},
+             {tlv(0x31, {contents_of(der)}), ocsp::errc::der_unexpected_tag},
+         }) {
+      INFO("expecting " << static_cast<int>(expected));
+      const byte_vector input = cat({bad, null_element});
+      ocsp::der::reader r(input);
+      const auto parsed = ocsp::parse_certificate_element(r);
+      REQUIRE_FALSE(parsed);
+      CHECK(parsed.error() == expected);
+      CHECK(unmoved(r, input));
+      // parse_certificate agrees (for the bytes that are one element).
+      if (expected != ocsp::errc::der_truncated) CHECK(parse_error(bad) == expected);
+    }
+  }
+}

@@ -1,7 +1,8 @@
 // The OCSP request codec: make_cert_id against OpenSSL's OCSP_cert_to_id, write_ocsp_request
 // against d2i_OCSP_REQUEST, the openssl CLI and its byte-for-byte output, parse_ocsp_request on
 // requests the CLI builds (several certificates, nonce, signed), encode(parse(x)) == x, and every
-// strictness rule with its errc.
+// strictness rule with its errc. write_ocsp_request from a prepared cert_id against the per-call
+// path and against hand-built DER for every length form; hashing across algorithms and threads.
 #include "support.hpp"
 
 #include <ocsp/cert_view.hpp>
@@ -23,6 +24,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -33,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -803,4 +806,236 @@ TEST_CASE("request: nonce() reads RFC 8954 nonces and raw pre-RFC 8954 ones", "[
   const auto trailing_nonce = nonce_of(trailing);
   REQUIRE(trailing_nonce);
   CHECK(vec(*trailing_nonce) == byte_vector{0x04, 0x01, 'a', 0x00});
+}
+
+// --- write_ocsp_request from a prepared cert_id ----------------------------------------------------
+
+namespace {
+
+byte_vector write_prepared(const ocsp::cert_id& id, std::optional<ocsp::der::bytes> nonce = std::nullopt) {
+  ocsp::der::writer out;
+  const auto written = ocsp::write_ocsp_request(out, id, nonce);
+  if (!written) FAIL("write_ocsp_request(cert_id): " << written.error().message());
+  auto bytes = out.take();
+  REQUIRE(bytes);
+  return std::move(bytes).value();
+}
+
+// The request for `id` built by hand with tlv(): what both encoders must write.
+byte_vector expected_request(const ocsp::cert_id& id, const std::optional<byte_vector>& nonce) {
+  const byte_vector certid = tlv(0x30, {tlv(0x30, {tlv(0x06, {vec(id.hash_algorithm)}), vec(id.hash_parameters)}),
+                                        tlv(0x04, {vec(id.issuer_name_hash)}), tlv(0x04, {vec(id.issuer_key_hash)}),
+                                        tlv(0x02, {vec(id.serial_number)})});
+  const byte_vector list = tlv(0x30, {tlv(0x30, {certid})});
+  if (!nonce) return tlv(0x30, {tlv(0x30, {list})});
+  const byte_vector extension =
+      tlv(0x30, {tlv(0x06, {vec(ocsp::oid::pkix_ocsp_nonce)}), tlv(0x04, {tlv(0x04, {*nonce})})});
+  return tlv(0x30, {tlv(0x30, {list, tlv(0xa2, {tlv(0x30, {extension})})})});
+}
+
+}  // namespace
+
+TEST_CASE("request: write_ocsp_request from a prepared cert_id writes what the per-call path writes", "[request]") {
+  const auto ca = load_pki("ca");
+  const byte_vector nonce16{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0xf0};
+  const std::vector<std::optional<byte_vector>> nonces{std::nullopt, byte_vector{0x42}, nonce16, byte_vector(32, 0xa5)};
+  for (const std::string name : {"proxy", "proxy-noaia", "proxy-ldap-first", "ca"}) {
+    const auto cert = load_pki(name);
+    for (const auto hash : {ocsp::cert_id_hash::sha1, ocsp::cert_id_hash::sha256}) {
+      ocsp::cert_id_storage storage;
+      const ocsp::cert_id id = make_id(cert, ca, hash, storage);
+      // The same prepared id, several requests in a row: it is only read.
+      for (int round = 0; round < 2; ++round) {
+        for (const auto& nonce : nonces) {
+          INFO(name << " with " << hash_name(hash) << ", nonce of " << (nonce ? nonce->size() : 0) << " bytes, round "
+                    << round);
+          ocsp::request_options options;
+          options.hash = hash;
+          std::optional<ocsp::der::bytes> nonce_view;
+          if (nonce) options.nonce = nonce_view = ocsp::der::bytes(*nonce);
+          const byte_vector per_call = write_request(cert, ca, options);
+          CHECK(write_prepared(id, nonce_view) == per_call);
+          CHECK(per_call == expected_request(id, nonce));
+        }
+      }
+    }
+  }
+
+  SECTION("from the cert_id of a parsed request") {
+    const auto proxy = load_pki("proxy");
+    for (const auto hash : {ocsp::cert_id_hash::sha1, ocsp::cert_id_hash::sha256}) {
+      ocsp::request_options options;
+      options.hash = hash;
+      options.nonce = ocsp::der::bytes(nonce16);
+      const byte_vector der = write_request(proxy, ca, options);
+      const auto parsed = parse_ok(der);
+      CHECK(write_prepared((*parsed.requests.begin()).id, parsed.nonce()) == der);
+    }
+  }
+
+  SECTION("into a fixed buffer, inside an open element, and the errors") {
+    const auto proxy = load_pki("proxy");
+    ocsp::cert_id_storage storage;
+    const ocsp::cert_id id = make_id(proxy, ca, ocsp::cert_id_hash::sha1, storage);
+    const byte_vector expected = write_prepared(id);
+
+    std::array<std::uint8_t, 256> buffer{};
+    ocsp::der::writer fixed(buffer);
+    REQUIRE(ocsp::write_ocsp_request(fixed, id));
+    CHECK(vec(fixed.finish().value()) == expected);
+
+    std::array<std::uint8_t, 40> small{};
+    ocsp::der::writer too_small(small);
+    const auto failed = ocsp::write_ocsp_request(too_small, id);
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error() == ocsp::errc::der_buffer_too_small);
+    // The writer's error is sticky: a second request into it reports it again.
+    const auto again = ocsp::write_ocsp_request(too_small, id);
+    REQUIRE_FALSE(again);
+    CHECK(again.error() == ocsp::errc::der_buffer_too_small);
+
+    ocsp::der::writer nested;
+    nested.begin(ocsp::der::tag::context_constructed(0));
+    REQUIRE(ocsp::write_ocsp_request(nested, id));
+    nested.end();
+    CHECK(vec(nested.finish().value()) == tlv(0xa0, {expected}));
+
+    for (const std::size_t size : {std::size_t{0}, std::size_t{33}}) {
+      INFO("nonce of " << size << " bytes");
+      const byte_vector nonce(size, 0x42);
+      ocsp::der::writer out;
+      const auto written = ocsp::write_ocsp_request(out, id, ocsp::der::bytes(nonce));
+      REQUIRE_FALSE(written);
+      CHECK(written.error() == ocsp::errc::der_bad_length);
+      CHECK(out.finish().value().empty());  // nothing written
+    }
+
+    // A serial that is not a minimal INTEGER (a hand-made cert_id) is refused, not written.
+    for (const byte_vector& serial : {byte_vector{}, byte_vector{0x00, 0x01}, byte_vector{0xff, 0x80}}) {
+      ocsp::cert_id bad = id;
+      bad.serial_number = serial;
+      ocsp::der::writer out;
+      const auto written = ocsp::write_ocsp_request(out, bad);
+      REQUIRE_FALSE(written);
+      CHECK(written.error() == ocsp::errc::der_bad_integer);
+    }
+  }
+}
+
+TEST_CASE("request: write_ocsp_request writes every length form of a hand-made cert_id exactly", "[request]") {
+  // Serials and hashes of many sizes take the request across the short and long length forms
+  // (127/128 and 255/256 octets at each level) and past the encoder's stack buffer; every output
+  // must be the hand-built DER, parse again, and re-encode to itself.
+  const std::vector<std::size_t> serial_sizes{1, 2, 20, 40, 60, 61, 62, 100, 120, 126, 127, 128, 129, 150,
+                                              180, 190, 200, 230, 255, 256, 300, 1000, 40000};
+  const byte_vector parameters{0x05, 0x00};
+  for (const std::size_t hash_size : {std::size_t{20}, std::size_t{32}, std::size_t{64}}) {
+    const byte_vector name_hash(hash_size, 0x11), key_hash(hash_size, 0x22);
+    for (const std::size_t serial_size : serial_sizes) {
+      byte_vector serial(serial_size, 0x00);
+      serial[0] = 0x01;  // minimal: a leading 0x01
+      serial.back() |= 0x3c;
+      for (const bool with_parameters : {true, false}) {
+        ocsp::cert_id id;
+        id.hash_algorithm = hash_size == 20 ? ocsp::der::bytes(ocsp::oid::sha1) : ocsp::der::bytes(ocsp::oid::sha256);
+        if (with_parameters) id.hash_parameters = parameters;
+        id.issuer_name_hash = name_hash;
+        id.issuer_key_hash = key_hash;
+        id.serial_number = serial;
+        for (const std::optional<byte_vector>& nonce : {std::optional<byte_vector>{}, std::optional<byte_vector>(byte_vector(32, 0x7e))}) {
+          INFO("hashes of " << hash_size << ", serial of " << serial_size << (with_parameters ? ", NULL parameters" : "")
+                            << (nonce ? ", nonce" : ""));
+          std::optional<ocsp::der::bytes> nonce_view;
+          if (nonce) nonce_view = ocsp::der::bytes(*nonce);
+          const byte_vector expected = expected_request(id, nonce);
+          const byte_vector der = write_prepared(id, nonce_view);
+          REQUIRE(der == expected);
+          const auto parsed = parse_ok(der);
+          REQUIRE(parsed.requests.size() == 1);
+          CHECK(ocsp::same_certificate((*parsed.requests.begin()).id, id));
+          CHECK(vec((*parsed.requests.begin()).id.hash_parameters) == vec(id.hash_parameters));
+          CHECK(reencode(parsed) == der);
+
+          // A fixed buffer one byte short fails; an exact one holds the request.
+          std::vector<std::uint8_t> exact(der.size()), short_by_one(der.size() - 1);
+          ocsp::der::writer fits(exact), does_not_fit(short_by_one);
+          CHECK(ocsp::write_ocsp_request(fits, id, nonce_view));
+          CHECK(vec(fits.finish().value()) == der);
+          const auto failed = ocsp::write_ocsp_request(does_not_fit, id, nonce_view);
+          REQUIRE_FALSE(failed);
+          CHECK(failed.error() == ocsp::errc::der_buffer_too_small);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("request: make_cert_id stays right across SHA-1 / SHA-256 alternation, certificates and threads", "[request]") {
+  const auto ca = load_pki("ca");
+  const auto proxy = load_pki("proxy");
+  const auto noaia = load_pki("proxy-noaia");
+  const std::array<const loaded_cert*, 3> certs{&proxy, &noaia, &ca};
+  const std::array<ocsp::cert_id_hash, 2> hashes{ocsp::cert_id_hash::sha1, ocsp::cert_id_hash::sha256};
+
+  // The reference: OpenSSL's CertID for every (certificate, hash), and the request for it.
+  struct reference {
+    byte_vector name_hash, key_hash, request;
+  };
+  std::array<std::array<reference, 2>, 3> expected;
+  for (std::size_t c = 0; c < certs.size(); ++c) {
+    for (std::size_t h = 0; h < hashes.size(); ++h) {
+      const certid_ptr id(OCSP_cert_to_id(evp_md(hashes[h]), certs[c]->x509.get(), ca.x509.get()));
+      REQUIRE(id);
+      ASN1_OCTET_STRING *name_hash = nullptr, *key_hash = nullptr;
+      REQUIRE(OCSP_id_get0_info(&name_hash, nullptr, &key_hash, nullptr, id.get()) == 1);
+      const ocsp_request_ptr req(OCSP_REQUEST_new());
+      REQUIRE(req);
+      REQUIRE(OCSP_request_add0_id(req.get(), OCSP_CERTID_dup(id.get())) != nullptr);
+      const int size = i2d_OCSP_REQUEST(req.get(), nullptr);
+      REQUIRE(size > 0);
+      byte_vector der(static_cast<std::size_t>(size));
+      unsigned char* p = der.data();
+      REQUIRE(i2d_OCSP_REQUEST(req.get(), &p) == size);
+      expected[c][h] = {vec(name_hash), vec(key_hash), der};
+    }
+  }
+
+  // One pass: every (certificate, hash) in an order that alternates the algorithm on each call
+  // and repeats pairs back to back; answers the number of mismatches (no Catch2 macro: threads).
+  const auto pass = [&](std::size_t seed) {
+    std::size_t mismatches = 0;
+    constexpr std::array<std::size_t, 8> order{0, 1, 1, 0, 0, 0, 1, 0};
+    for (std::size_t i = 0; i < 24; ++i) {
+      const std::size_t c = (i + seed) % certs.size(), h = order[(i + seed) % order.size()];
+      ocsp::cert_id_storage storage;
+      const auto id = ocsp::make_cert_id(certs[c]->view, ca.view, hashes[h], storage);
+      if (!id || vec(id.value().issuer_name_hash) != expected[c][h].name_hash ||
+          vec(id.value().issuer_key_hash) != expected[c][h].key_hash) {
+        ++mismatches;
+        continue;
+      }
+      std::array<std::uint8_t, 256> buffer{};
+      ocsp::der::writer out(buffer);
+      ocsp::request_options options;
+      options.hash = hashes[h];
+      if (!ocsp::write_ocsp_request(out, certs[c]->view, ca.view, options) ||
+          vec(out.finish().value()) != expected[c][h].request) {
+        ++mismatches;
+      }
+    }
+    return mismatches;
+  };
+
+  CHECK(pass(0) == 0);
+  CHECK(pass(5) == 0);
+
+  std::atomic<std::size_t> mismatches{0};
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (std::size_t round = 0; round < 50; ++round) mismatches += pass(t + round);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  CHECK(mismatches.load() == 0);
 }

@@ -10,7 +10,9 @@
 // Errors: der_* for anything that is not strict DER or does not follow the ASN.1 grammar (an
 // explicitly encoded DEFAULT version is der_bad_integer, like an explicit critical FALSE);
 // certificate_invalid for X.509 rules beyond the grammar (extensions outside v3, unique
-// identifiers in v1, inner and outer signature algorithms that differ, an IA5String byte >= 0x80).
+// identifiers in v1, inner and outer signature algorithms that differ, an IA5String byte >= 0x80)
+// and for a multi-valued RDN whose elements are not in DER SET OF order (X.690 11.6: errc has no
+// der_* code for it). docs/codec.md, "Certificate view", lists every rule.
 #pragma once
 
 #include "ocsp/der.hpp"
@@ -62,9 +64,10 @@ result<certificate_view> parse_certificate(der::bytes der) noexcept;
 /// The same as a der::reader primitive (errc{} on success).
 errc parse_certificate(der::bytes der, certificate_view& out) noexcept;
 
-/// Reads one element that must be a Certificate (checked with parse_certificate) and returns it
-/// whole, header included: an element of `certs` in OCSP requests and responses. On failure `in`
-/// is unchanged.
+/// Reads one element that must be a Certificate (checked as parse_certificate checks one) and
+/// returns it whole, header included: an element of `certs` in OCSP requests and responses. From a
+/// der::reader::validated reader (bytes accepted before: element_list's iteration) only the header
+/// is read, so a list of certificates is parsed once. On failure `in` is unchanged.
 result<der::bytes> parse_certificate_element(der::reader& in) noexcept;
 errc parse_certificate_element(der::reader& in, der::bytes& out) noexcept;
 
@@ -80,18 +83,23 @@ struct algorithm_identifier {
   der::bytes parameters;  // the whole parameters element (e.g. 05 00), empty when absent
 };
 
-/// Reads one AlgorithmIdentifier.
+/// Reads one AlgorithmIdentifier; the parameters, when present, must be DER all the way down
+/// (der::reader::read_any_valid). On failure `in` is unchanged.
 result<algorithm_identifier> parse_algorithm_identifier(der::reader& in) noexcept;
 errc parse_algorithm_identifier(der::reader& in, algorithm_identifier& out) noexcept;
 void encode(der::writer& out, const algorithm_identifier& alg) noexcept;
 
 /// Reads one GeneralName (RFC 5280 4.2.1.6) and returns the whole element. directoryName is checked
-/// as a Name, the IA5String choices as IA5 (certificate_invalid otherwise); the other choices as
-/// elements with the right tag. Shared with the OCSP requestorName.
+/// as a Name, the IA5String choices as IA5 (certificate_invalid otherwise), registeredID as an
+/// OBJECT IDENTIFIER, otherName, x400Address and ediPartyName as DER all the way down; iPAddress
+/// by its tag. Shared with the OCSP requestorName. On failure `in` is unchanged.
 result<der::bytes> parse_general_name(der::reader& in) noexcept;
+errc parse_general_name(der::reader& in, der::bytes& out) noexcept;
 
 /// Reads one Name (RFC 5280 4.1.2.4: RDNSequence, SET OF AttributeTypeAndValue) and returns the
-/// whole element. SET OF ordering is not checked.
+/// whole element. An empty RDNSequence is accepted; an empty RDN is der_truncated (SIZE (1..MAX));
+/// the AttributeTypeAndValues of a multi-valued RDN must be in DER SET OF order (X.690 11.6),
+/// certificate_invalid otherwise (equal encodings may repeat). On failure `in` is unchanged.
 result<der::bytes> parse_name(der::reader& in) noexcept;
 errc parse_name(der::reader& in, der::bytes& out) noexcept;
 
