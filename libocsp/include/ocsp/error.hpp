@@ -80,6 +80,31 @@ enum class errc {
   ocsp_bad_revocation_reason,        // CRLReason outside RFC 5280's values
   ocsp_duplicate_extension,          // the same extension OID twice in one list
   ocsp_no_single_response,           // responses (or requestList) is empty
+
+  // Verification (RFC 6960 3.2, 4.2.2.2; api-contract "Verification"): REST invalid_ocsp_response.
+  ocsp_response_not_successful = 280,  // responseStatus is not successful
+  ocsp_unsupported_signature_algorithm,  // a signature algorithm or key type this library does not verify
+  ocsp_bad_signature,                  // the signature does not verify with the signer's key
+  ocsp_responder_id_mismatch,          // no candidate signer (issuer, embedded or given certificate) matches the ResponderID
+  ocsp_signer_not_issued_by_issuer,    // the delegated signer was not issued (Name) or not signed by the issuer
+  ocsp_signer_not_authorized,          // the delegated signer lacks id-kp-OCSPSigning
+  ocsp_signer_not_valid,               // the delegated signer is outside its validity at the checking time
+  ocsp_cert_id_not_found,              // no SingleResponse for the certificate's CertID (or, for an issuer check, one names another issuer)
+  ocsp_response_not_yet_valid,         // thisUpdate is after the checking time plus the skew
+  ocsp_response_expired,               // nextUpdate is before the checking time minus the skew
+  ocsp_nonce_mismatch,                 // a nonce was sent and the response's is absent or different
+  ocsp_unknown_critical_extension,     // a critical extension this library does not understand
+  ocsp_issuer_key_unsupported,         // the issuer's public key cannot be decoded for verification
+
+  // The responder client (api-contract "POST test"): REST ocsp_query_failed.
+  responder_bad_url = 320,       // the responder URL is not http(s)://host[:port][/path]
+  responder_unreachable,         // name resolution or connection failed (refused, unreachable)
+  responder_timeout,             // no whole answer within response_timeout
+  responder_tls_failed,          // the TLS handshake or the certificate check of an https responder failed
+  responder_protocol_error,      // the answer is not valid HTTP/1.1
+  responder_http_status,         // an HTTP status other than 200 (redirects are not followed)
+  responder_content_type,        // Content-Type is not application/ocsp-response
+  responder_body_too_large,      // the body exceeds the size cap
 };
 
 /// The boost::system category of `errc` (name "ocsp").
