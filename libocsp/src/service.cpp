@@ -1,6 +1,7 @@
 #include "ocsp/service.hpp"
 
 #include "ocsp/config_json.hpp"
+#include "ocsp/proxy_identity.hpp"
 
 #include <fmt/format.h>
 
@@ -16,11 +17,58 @@ api_result<std::unique_ptr<service>> service::create(service_options options) {
   if (auto checked = check_ranges(initial); !checked) {
     return make_error(errc::state_corrupt, "the stored OCSP configuration is invalid: " + checked.error().message);
   }
-  return std::unique_ptr<service>(new service(std::move(options), initial));
+  std::unique_ptr<service> created(new service(std::move(options), initial));
+  created->restore_cached_answer();
+  return created;
 }
 
 service::service(service_options options, const ocsp_config& initial)
-    : options_(std::move(options)), config_(initial) {}
+    : options_(std::move(options)), cache_(options_.answers), config_(initial) {}
+
+// Reloads the persisted answer and serves it only if it passes every check again now; anything
+// else (no certificate, another certificate, a stale or tampered answer, a corrupt file) drops it,
+// so the worst a bad file can cost is one query.
+void service::restore_cached_answer() {
+  if (!options_.answers) return;
+  auto loaded = options_.answers->load();
+  const auto drop = [this](std::string why) {
+    restore_note_ = "cached OCSP answer dropped: " + std::move(why);
+    (void)cache_.invalidate();
+  };
+  if (!loaded) return drop(loaded.error().message);
+  if (!loaded.value()) return;
+  stored_response& stored = *loaded.value();
+  if (!options_.certificate) return drop("no proxy certificate is configured");
+  auto identity = proxy_identity::create(options_.certificate);
+  if (!identity) return drop(identity.error().message);
+  if (stored.cert_id_der != identity.value()->cert_id_der()) {
+    return drop("it answers for another certificate than the current proxy certificate");
+  }
+  const std::chrono::sys_seconds now = this->now();
+  auto entry = identity.value()->accept(std::move(stored.response_der), [&] {
+    verify_options options;
+    options.now = now;
+    return options;
+  }());
+  if (!entry) return drop(entry.error().message);
+  restore_note_ = fmt::format("cached OCSP answer reloaded and verified again: {}", to_string(entry.value().status.status));
+  cache_.restore(std::make_shared<const cache_entry>(std::move(entry).value()));
+}
+
+std::chrono::sys_seconds service::now() const {
+  if (options_.clock) return options_.clock();
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+void service::set_observer(std::shared_ptr<service_observer> observer) {
+  std::lock_guard write(write_mutex_);
+  observer_ = std::move(observer);
+}
+
+void service::set_querier(std::shared_ptr<status_querier> querier) {
+  std::lock_guard lock(state_mutex_);
+  options_.querier = std::move(querier);
+}
 
 api_result<void> service::authorize(const principal& caller, permission needed) const {
   if (!has_permission(caller.role, needed)) {
@@ -53,10 +101,13 @@ std::shared_ptr<const proxy_certificate> service::certificate() const {
 
 void service::replace_certificate(std::shared_ptr<const proxy_certificate> certificate) {
   std::lock_guard write(write_mutex_);
-  std::lock_guard lock(state_mutex_);
-  options_.certificate = std::move(certificate);
-  ++generation_;
-  cache_.invalidate();
+  {
+    std::lock_guard lock(state_mutex_);
+    options_.certificate = certificate;
+    ++generation_;
+  }
+  (void)cache_.invalidate();  // a failed write still drops it in memory; the reload re-checks the CertID anyway
+  if (observer_) observer_->certificate_changed(certificate);
 }
 
 api_result<config_object> service::get_config(const principal& caller) const {
@@ -106,23 +157,37 @@ api_result<config_object> service::commit(const config_patch& patch, const std::
     std::lock_guard lock(state_mutex_);
     config_ = updated;
   }
+  if (observer_) observer_->config_changed(updated);
   return config_object{updated, url};
 }
 
 api_result<ocsp_status> service::get_status(const principal& caller) const {
   BOOST_OUTCOME_TRY(authorize(caller, permission::view_ocsp_status));
-  if (auto cached = cache_.current()) return *std::move(cached);
-  return ocsp_status::not_cached(responder_url());
+  const std::shared_ptr<const cache_entry> cached = cache_.entry();
+  if (!cached) return ocsp_status::not_cached(responder_url());
+  // The contract's "cached response cannot be used": an answer past its nextUpdate (the
+  // responder has not given a fresh one since) is not reported as if it were current.
+  if (cached->status.next_update && *cached->status.next_update < now()) {
+    return make_error(errc::invalid_ocsp_response,
+                      fmt::format("the cached OCSP response expired at its nextUpdate ({}) and no fresh answer "
+                                  "has been accepted since",
+                                  format_rfc1123(*cached->status.next_update)));
+  }
+  return cached->status;
 }
 
 api_result<ocsp_status> service::test(const principal& caller) {
   BOOST_OUTCOME_TRY(authorize(caller, permission::test_ocsp_status));
   std::shared_ptr<const proxy_certificate> cert;
   std::uint64_t generation = 0;
+  std::uint64_t cache_generation = 0;
+  std::shared_ptr<status_querier> querier;
   {
     std::lock_guard lock(state_mutex_);
     cert = options_.certificate;
+    querier = options_.querier;
     generation = generation_;
+    cache_generation = cache_.generation();
   }
   if (!cert || cert->responder_url().empty()) {
     return make_error(errc::no_responder_url,
@@ -131,16 +196,25 @@ api_result<ocsp_status> service::test(const principal& caller) {
                                          cert->subject())
                            : std::string("no proxy certificate is configured, so there is no responder URL"));
   }
-  if (!options_.querier) {
+  if (!querier) {
     return make_error(errc::ocsp_query_failed, "no OCSP query engine is attached to this service");
   }
   const ocsp_config current = config();
-  BOOST_OUTCOME_TRY(auto status, options_.querier->query(*cert, current));
+  BOOST_OUTCOME_TRY(auto answer, querier->query(*cert, current));
+  ocsp_status status = answer.status;
   if (current.ocsp_functionality) {
     // The query may take seconds: cache the answer only if the certificate it is about is still
-    // the proxy's (a swap meanwhile discarded the cache and must not be undone).
-    std::lock_guard lock(state_mutex_);
-    if (generation == generation_) cache_.store(status);
+    // the proxy's (a swap meanwhile discarded the cache and must not be undone) and nothing newer
+    // was cached meanwhile. A failed persist is the caller's error: nothing is acknowledged that
+    // a restart would not show.
+    bool same_certificate = false;
+    {
+      std::lock_guard lock(state_mutex_);
+      same_certificate = generation == generation_;
+    }
+    if (same_certificate && cache_.generation() == cache_generation) {
+      BOOST_OUTCOME_TRY(cache_.store(std::move(answer), cache_generation));
+    }
   }
   return status;
 }

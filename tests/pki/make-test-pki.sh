@@ -7,10 +7,13 @@
 #   proxy-noaia.pem                issued by ca, no AIA extension
 #   proxy-ldap-first.pem           issued by ca, AIA with an ldap URI before the http one
 #   other-ca.pem                   an unrelated CA, which did not issue any of the above
+#   responder.pem, responder.key   a delegated OCSP signer issued by ca, extendedKeyUsage=OCSPSigning
+#   responder-noeku.pem, .key      issued by ca like responder.pem, but without extendedKeyUsage
+# The responders are added to a directory made before they existed (DIR/.responders marks them).
 set -euo pipefail
 dir=${1:-pki}
 port=${OCSP_TEST_PORT:-18080}
-[ -f "$dir/.complete" ] && exit 0
+[ -f "$dir/.complete" ] && [ -f "$dir/.responders" ] && exit 0
 mkdir -p "$dir"
 cd "$dir"
 
@@ -29,6 +32,19 @@ leaf() {  # name subject extensions
   rm -f "$1.csr" "$1.ext"
 }
 
+responders() {
+  leaf responder "/O=libocsp tests/CN=OCSP responder" "basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=OCSPSigning"
+  leaf responder-noeku "/O=libocsp tests/CN=OCSP responder without EKU" "basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature"
+  touch .responders
+}
+if [ -f .complete ]; then
+  responders
+  exit 0
+fi
+
 ca ca "/O=libocsp tests/CN=Test Issuing CA"
 ca other-ca "/O=libocsp tests/CN=Unrelated CA"
 base="basicConstraints=critical,CA:FALSE
@@ -40,4 +56,5 @@ authorityInfoAccess=OCSP;URI:http://127.0.0.1:${port}/ocsp,caIssuers;URI:http://
 leaf proxy-noaia "/O=libocsp tests/CN=noaia.proxy.test" "$base"
 leaf proxy-ldap-first "/O=libocsp tests/CN=ldap.proxy.test" "$base
 authorityInfoAccess=OCSP;URI:ldap://ldap.test/cn=ocsp,OCSP;URI:http://127.0.0.1:${port}/second"
+responders
 touch .complete

@@ -83,7 +83,7 @@ TEST_CASE("get_status: the cached status, and the pre-cache form after invalidat
   ocsp::direct::client client(*svc, ocsp_test::admin());
   svc->cache().store(good_status(cert->responder_url()));
   CHECK(client.get_status().value().status == ocsp::cert_status::good);
-  svc->cache().invalidate();
+  REQUIRE(svc->cache().invalidate());
   CHECK(client.get_status().value() == ocsp::ocsp_status::not_cached(cert->responder_url()));
 }
 
@@ -172,9 +172,9 @@ namespace {
 // A querier during whose query the proxy certificate is replaced.
 class swapping_querier final : public ocsp::status_querier {
  public:
-  ocsp::api_result<ocsp::ocsp_status> query(const ocsp::proxy_certificate& cert, const ocsp::ocsp_config&) override {
+  ocsp::api_result<ocsp::cache_entry> query(const ocsp::proxy_certificate& cert, const ocsp::ocsp_config&) override {
     svc->replace_certificate(replacement);
-    return good_status(cert.responder_url());
+    return ocsp::cache_entry{good_status(cert.responder_url()), {}, {}};
   }
   ocsp::service* svc = nullptr;
   std::shared_ptr<const ocsp::proxy_certificate> replacement;
@@ -201,14 +201,14 @@ TEST_CASE("service::create refuses a stored configuration outside the ranges, wh
 namespace {
 class code_only_querier final : public ocsp::status_querier {
  public:
-  ocsp::api_result<ocsp::ocsp_status> query(const ocsp::proxy_certificate&, const ocsp::ocsp_config&) override {
+  ocsp::api_result<ocsp::cache_entry> query(const ocsp::proxy_certificate&, const ocsp::ocsp_config&) override {
     // As BOOST_OUTCOME_TRY does when it passes up a result<T> error: a code and no message.
     return ocsp::error_info{make_error_code(ocsp::errc::der_truncated), {}};
   }
 };
 class throwing_querier final : public ocsp::status_querier {
  public:
-  ocsp::api_result<ocsp::ocsp_status> query(const ocsp::proxy_certificate&, const ocsp::ocsp_config&) override {
+  ocsp::api_result<ocsp::cache_entry> query(const ocsp::proxy_certificate&, const ocsp::ocsp_config&) override {
     throw std::runtime_error("boom");
   }
 };

@@ -15,8 +15,10 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <cstdint>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace ocsp_test {
 
@@ -82,13 +84,46 @@ inline std::unique_ptr<ocsp::service> make_service(ocsp::service_options options
   return std::move(svc).value();
 }
 
+/// Runs `command` through the shell; FAILs the test with the command line when it does not exit 0.
+inline void run(const std::string& command) {
+  if (std::system(command.c_str()) != 0) FAIL("command failed: " << command);
+}
+
+/// A real OCSP response from the openssl CLI, made offline (-reqin/-respout, no network): the test
+/// CA (ca.pem/ca.key of the test PKI) answers for `cert` with the index line status `index_status`
+/// ('V' valid, 'R' revoked), valid for `days` days. Returns the DER.
+inline std::vector<std::uint8_t> openssl_response(const ocsp::proxy_certificate& cert, const std::filesystem::path& work,
+                                                  char index_status = 'V', int days = 1) {
+  const std::filesystem::path pki = pki_dir();
+  std::filesystem::create_directories(work);
+  const std::string cert_pem = (work / "cert.pem").string();
+  {
+    std::ofstream out(work / "cert.der", std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(cert.der().data()), static_cast<std::streamsize>(cert.der().size()));
+  }
+  run("openssl x509 -inform DER -in " + (work / "cert.der").string() + " -out " + cert_pem);
+  std::string line = std::string(1, index_status) + "\t301231235959Z\t";
+  if (index_status == 'R') line += "240101000000Z,keyCompromise";
+  line += "\t" + cert.serial_hex() + "\tunknown\t/CN=test\n";
+  write_text(work / "index.txt", line);
+  const std::string ca = (pki / "ca.pem").string();
+  run("openssl ocsp -issuer " + ca + " -cert " + cert_pem + " -no_nonce -reqout " + (work / "req.der").string() +
+      " >/dev/null 2>&1");
+  run("openssl ocsp -index " + (work / "index.txt").string() + " -rsigner " + ca + " -rkey " +
+      (pki / "ca.key").string() + " -CA " + ca + " -ndays " + std::to_string(days) + " -reqin " +
+      (work / "req.der").string() + " -respout " + (work / "resp.der").string() + " >/dev/null 2>&1");
+  const std::string der = read_text(work / "resp.der");
+  return {der.begin(), der.end()};
+}
+
 /// A querier that answers with a fixed result and counts its calls.
 class fake_querier final : public ocsp::status_querier {
  public:
   explicit fake_querier(ocsp::api_result<ocsp::ocsp_status> answer) : answer_(std::move(answer)) {}
-  ocsp::api_result<ocsp::ocsp_status> query(const ocsp::proxy_certificate&, const ocsp::ocsp_config&) override {
+  ocsp::api_result<ocsp::cache_entry> query(const ocsp::proxy_certificate&, const ocsp::ocsp_config&) override {
     ++calls;
-    return answer_;
+    if (!answer_) return answer_.error();
+    return ocsp::cache_entry{answer_.value(), {}, {}};
   }
   int calls = 0;
 

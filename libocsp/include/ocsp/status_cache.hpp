@@ -1,26 +1,81 @@
-// The latest OCSP status the service has accepted, shared by the API and the poller.
+// The latest OCSP answer the service has accepted, shared by the API, the poller and the TLS
+// stapling callback.
 //
-// Thread-safe; reads copy the status out under a short lock. Empty until a status is stored, and
-// again after `invalidate` (the poller's answer to recovery_max_tries consecutive failures).
+// An entry is the verified OCSPResponse (DER), the CertID it answers (DER) and the status object
+// derived from it. Entries are immutable and published as a shared_ptr: readers (GET status, the
+// stapling callback on any TLS thread) take a snapshot without waiting for a writer, and a writer
+// never waits for readers. Empty until an entry is stored, and again after `invalidate` (a new
+// proxy certificate, or recovery_max_tries consecutive failed queries).
+//
+// With a status_store attached, `store` and `invalidate` are durable before they return and
+// before the new state is visible, so what a restart loads is never older than what was served.
 #pragma once
 
+#include "ocsp/error.hpp"
 #include "ocsp/status.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
+#include <vector>
 
 namespace ocsp {
 
+class status_store;
+
+struct cache_entry {
+  ocsp_status status;
+  /// The verified OCSPResponse, as the responder sent it; empty for an entry that has none (a
+  /// status set by hand, for tests and embedders).
+  std::vector<std::uint8_t> response_der;
+  /// The encoded CertID of the certificate the response answers.
+  std::vector<std::uint8_t> cert_id_der;
+};
+
 class status_cache {
  public:
+  /// A cache in memory only.
+  status_cache() = default;
+  /// A cache that persists through `store` (see status_store.hpp).
+  explicit status_cache(std::shared_ptr<status_store> store) : store_(std::move(store)) {}
+
+  /// The cached entry, or null when there is none. Never blocks on a writer.
+  std::shared_ptr<const cache_entry> entry() const noexcept { return entry_.load(std::memory_order_acquire); }
   /// The cached status, or nullopt when there is none.
   std::optional<ocsp_status> current() const;
+
+  /// The DER response to staple for the certificate whose CertID is `cert_id_der`, at `now`: only
+  /// an entry for that exact CertID whose status is not expired (nextUpdate, where present, not
+  /// passed); null otherwise. Never blocks.
+  std::shared_ptr<const cache_entry> staple(std::span<const std::uint8_t> cert_id_der,
+                                            std::chrono::sys_seconds now) const noexcept;
+
+  /// Replaces the entry; durable first when a store is attached (state_write_failed: the entry in
+  /// memory is unchanged). `if_generation`: store only if no invalidate or store happened since
+  /// generation() returned that value (a query that raced a certificate swap must not land);
+  /// false when it did not store for that reason.
+  api_result<bool> store(cache_entry entry, std::optional<std::uint64_t> if_generation = std::nullopt);
+  /// A status without a response (kept for embedders and tests): store({status, {}, {}}).
   void store(ocsp_status status);
-  void invalidate();
+  /// Drops the entry (durably, when a store is attached; a failed write still drops it in memory,
+  /// since serving a status that should be gone is the worse error).
+  api_result<void> invalidate();
+
+  /// Bumped by every store and invalidate.
+  std::uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
+
+  /// Puts an entry loaded at start-up in place without writing it back.
+  void restore(std::shared_ptr<const cache_entry> entry) noexcept;
 
  private:
-  mutable std::mutex mutex_;
-  std::optional<ocsp_status> status_;
+  std::shared_ptr<status_store> store_;
+  std::mutex write_mutex_;  // serialises writers (store, invalidate) across persist + publish
+  std::atomic<std::shared_ptr<const cache_entry>> entry_{};
+  std::atomic<std::uint64_t> generation_{0};
 };
 
 }  // namespace ocsp

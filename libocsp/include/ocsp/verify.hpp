@@ -5,24 +5,31 @@
 // response. `verify_response` accepts a parsed response only if, in this order:
 //   1. responseStatus is successful                               ocsp_response_not_successful
 //   2. no response extension and no extension of the matching SingleResponse is critical and unknown
-//      (nonce is known)                                           ocsp_unknown_critical_extension
+//      (the nonce, in responseExtensions, is the only one known)   ocsp_unknown_critical_extension
 //   3. the signer is found by the ResponderID (byName: the Name equals the candidate's subject;
 //      byKey: the SHA-1 of the candidate's subjectPublicKey bits) among the issuer itself, the
-//      response's embedded certs and the caller's extra certificates     ocsp_responder_id_mismatch
+//      response's embedded certs and the caller's extra certificates, the first match in that
+//      order                                                      ocsp_responder_id_mismatch
 //   4. a delegated signer (any signer other than the issuer) names the issuer as its issuer and its
 //      certificate's signature verifies with the issuer's key     ocsp_signer_not_issued_by_issuer
 //      carries id-kp-OCSPSigning in extendedKeyUsage              ocsp_signer_not_authorized
 //      and is within notBefore..notAfter at the checking time     ocsp_signer_not_valid
+//      (a certificate signature algorithm this library does not verify: ocsp_unsupported_signature_algorithm)
 //   5. the signature over the exact tbsResponseData bytes verifies with the signer's key
 //      (RSA PKCS#1 v1.5 with SHA-1/224/256/384/512, RSA-PSS, ECDSA P-256/P-384/P-521 with
 //      SHA-1/224/256/384/512, Ed25519)  ocsp_unsupported_signature_algorithm, ocsp_bad_signature
+//      (a key that cannot make the named algorithm's signatures, e.g. an EC key under
+//      sha256WithRSAEncryption, is ocsp_bad_signature)
 //   6. a SingleResponse matches the target CertID: hash algorithm, issuer name hash, issuer key
-//      hash and serial (others are ignored)                       ocsp_cert_id_not_found
+//      hash and serial (others are ignored); a target that does not name this issuer
+//      (issuer_trust::issued) matches nothing                     ocsp_cert_id_not_found
 //   7. thisUpdate <= now + skew                                   ocsp_response_not_yet_valid
 //      nextUpdate, where present, >= now - skew                   ocsp_response_expired
-//   8. when a nonce was sent, the response carries exactly that nonce   ocsp_nonce_mismatch
+//   8. when a nonce was sent, the response carries exactly that nonce, once   ocsp_nonce_mismatch
 // The first failing check answers; each has its own errc, which the API maps to
 // invalid_ocsp_response with the check named in the message (`describe_verification_error`).
+// docs/verification.md says what is not checked (the signer's revocation, id-pkix-ocsp-nocheck,
+// the issuer's own validity and chain).
 //
 // Thread-safe: an issuer_trust is immutable and may be shared by any number of threads.
 #pragma once
@@ -98,9 +105,10 @@ struct verified_response {
 result<verified_response> verify_response(const ocsp_response& response, const issuer_trust& issuer,
                                           const cert_id& target, const verify_options& options);
 
-/// Verifies `response` without a target certificate: checks 1-5 and 7-8 as above, and every
-/// SingleResponse must name `issuer` (issuer_trust::issued), else ocsp_cert_id_not_found.
-/// Check 7 applies to every SingleResponse. Returns one verified_response per SingleResponse.
+/// Verifies `response` without a target certificate: checks 1-5 and 7-8 as above, and in check
+/// 6's place every SingleResponse must name `issuer` (issuer_trust::issued), else
+/// ocsp_cert_id_not_found. Checks 2 and 7 apply to every SingleResponse. Returns one
+/// verified_response per SingleResponse, in response order.
 result<std::vector<verified_response>> verify_response_for_issuer(const ocsp_response& response,
                                                                   const issuer_trust& issuer,
                                                                   const verify_options& options);
