@@ -3,9 +3,15 @@
 //   ocspctl decode FILE      decode a DER OCSP request or response and print it as JSON
 //   ocspctl request --cert PEM --issuer PEM --out FILE [--sha256] [--nonce HEX]
 //                            write the DER OCSPRequest for a certificate (like openssl ocsp -reqout)
+//   ocspctl verify RESPONSE --issuer PEM [--cert PEM | --serial HEX] [--signer-certs PEM] [--at TIME] [--nonce HEX]
+//                            verify a response offline and print the verdict and the status
+//   ocspctl query --cert PEM --issuer PEM [--url URL]
+//                            ask the responder now and print the verified status (like openssl ocsp -url)
 //
-// Exit status: 0 on success, 1 when the input is not a valid OCSP PDU (the error is named on
-// stderr), 2 on a usage error. Later commands drive the ocspd daemon.
+// Exit status: 0 on success, 1 when the input is not a valid OCSP PDU or does not verify (the
+// error is named on stderr), 2 on a usage error. Later commands drive the ocspd daemon.
+#include "cli.hpp"
+
 #include <ocsp/cert_view.hpp>
 #include <ocsp/certificate.hpp>
 #include <ocsp/der.hpp>
@@ -25,22 +31,33 @@
 
 namespace po = boost::program_options;
 
-namespace {
+namespace ocspctl {
 
-constexpr int exit_ok = 0;
-constexpr int exit_invalid = 1;
-constexpr int exit_usage = 2;
+int usage_error(const std::string& what) {
+  std::cerr << "ocspctl: " << what << "\nrun 'ocspctl --help' for usage\n";
+  return exit_usage;
+}
+
+int cannot_read(const std::string& path) {
+  std::cerr << "ocspctl: cannot read " << path << "\n";
+  return exit_invalid;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) return std::nullopt;
+  return text;
+}
+
+namespace {
 
 struct command {
   const char* name;
   const char* summary;
   int (*run)(const std::vector<std::string>& args);
 };
-
-int usage_error(const std::string& what) {
-  std::cerr << "ocspctl: " << what << "\nrun 'ocspctl --help' for usage\n";
-  return exit_usage;
-}
 
 // Which PDU the bytes hold: an OCSPResponse opens with the responseStatus ENUMERATED, an
 // OCSPRequest with the TBSRequest SEQUENCE.
@@ -51,6 +68,8 @@ pdu_kind guess_kind(ocsp::der::bytes data) {
   if (contents && contents.value().next_is(ocsp::der::tag::sequence)) return pdu_kind::request;
   return pdu_kind::response;
 }
+
+}  // namespace
 
 int decode(const std::vector<std::string>& args) {
   po::options_description options("ocspctl decode FILE");
@@ -71,12 +90,9 @@ int decode(const std::vector<std::string>& args) {
   }
 
   const std::string path = vm["file"].as<std::string>();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "ocspctl: cannot read " << path << "\n";
-    return exit_invalid;
-  }
-  const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto text = read_file(path);
+  if (!text) return cannot_read(path);
+  const std::vector<std::uint8_t> bytes(text->begin(), text->end());
 
   if (guess_kind(bytes) == pdu_kind::request) {
     auto request = ocsp::parse_ocsp_request(bytes);
@@ -169,9 +185,13 @@ int request(const std::vector<std::string>& args) {
   return exit_ok;
 }
 
+namespace {
+
 const command commands[] = {
     {"decode", "decode a DER OCSP request or response and print it as JSON", decode},
     {"request", "write the DER OCSPRequest for a certificate", request},
+    {"verify", "verify a DER OCSP response against its issuer and print the verdict", verify},
+    {"query", "ask a certificate's OCSP responder now and print the verified status", query},
 };
 
 void print_help() {
@@ -181,8 +201,10 @@ void print_help() {
 }
 
 }  // namespace
+}  // namespace ocspctl
 
 int main(int argc, char** argv) {
+  using namespace ocspctl;
   if (argc < 2) return usage_error("a command is required");
   const std::string name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {

@@ -3,6 +3,7 @@
 #include <boost/system/system_error.hpp>
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,6 +43,32 @@ TEST_CASE("errc: a boost::system category with the API's codes and statuses", "[
     CHECK(ec.message() != "unknown ocsp error");
   }
   CHECK(ocsp::error_category().message(9999) == "unknown ocsp error");
+}
+
+TEST_CASE("errc: every enumerator has its own name, and the transport and verification codes map as the contract says",
+          "[error]") {
+  // Walk the numeric blocks of the enumeration: every defined value has a distinct name.
+  std::set<std::string> names;
+  int defined = 0;
+  for (int v = 1; v < 400; ++v) {
+    const auto e = static_cast<ocsp::errc>(v);
+    if (ocsp::errc_name(e) == "unknown") continue;
+    ++defined;
+    CHECK(names.insert(std::string(ocsp::errc_name(e))).second);
+    CHECK(ocsp::error_category().message(v) != "unknown ocsp error");
+  }
+  CHECK(defined > 60);
+  CHECK(ocsp::errc_name(ocsp::errc::ocsp_bad_signature) == "ocsp_bad_signature");
+  CHECK(ocsp::errc_name(static_cast<ocsp::errc>(9999)) == "unknown");
+  for (const auto e : {ocsp::errc::ocsp_bad_signature, ocsp::errc::ocsp_responder_id_mismatch, ocsp::errc::ocsp_response_expired,
+                       ocsp::errc::ocsp_nonce_mismatch, ocsp::errc::ocsp_cert_id_not_found}) {
+    CHECK(ocsp::rest_error_code(e) == "invalid_ocsp_response");
+  }
+  for (const auto e : {ocsp::errc::responder_unreachable, ocsp::errc::responder_timeout, ocsp::errc::responder_http_status,
+                       ocsp::errc::responder_content_type, ocsp::errc::responder_body_too_large}) {
+    CHECK(ocsp::rest_error_code(e) == "ocsp_query_failed");
+    CHECK(ocsp::http_status(e) == 500);
+  }
 }
 
 TEST_CASE("api_result: carries code and message; value() throws system_error", "[error]") {

@@ -114,6 +114,10 @@ inline boost::system::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), error_category()};
 }
 
+/// The enumerator's own name (e.g. "ocsp_bad_signature"), a stable identifier for logs and
+/// scripts; "unknown" for a value outside the enumeration.
+std::string_view errc_name(errc e) noexcept;
+
 /// The REST `error_code` string an API caller sees for `e` (e.g. "invalid_schema").
 std::string_view rest_error_code(errc e) noexcept;
 
