@@ -11,6 +11,8 @@
 #include <ocsp/response.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <thread>
 
@@ -428,5 +430,128 @@ TEST_CASE("poller: hostile responders fail the query within response_timeout and
     CHECK(tested.error().ocsp_code() == c.api_code);
     CHECK(took < 3s);  // response_timeout (1 s) plus slack
     CHECK(f.svc->cache().entry() == good);
+  }
+}
+
+TEST_CASE("poller: the next poll reflects a revocation at the responder", "[poller][schedule]") {
+  fixture f;
+  f.responder.valid_for_minutes(24 * 60);
+  auto p = ocsp::poller::create(*f.svc, f.options());
+  const auto t0 = f.clock;
+  f.enable(3600);
+  REQUIRE(p->run_due());
+  CHECK(f.svc->cache().current()->status == ocsp::cert_status::good);
+  f.responder.set(*f.cert, 'R');
+  f.run_until(*p, t0 + 1h);
+  const auto status = f.svc->get_status(ocsp_test::admin());
+  REQUIRE(status);
+  CHECK(status.value().status == ocsp::cert_status::revoked);
+  CHECK(status.value().revocation_time.has_value());
+  REQUIRE(p->staple());
+  auto stapled = ocsp::parse_ocsp_response(p->staple()->response_der);
+  REQUIRE(stapled);
+  CHECK(stapled.value().basic->responses.begin()->status == ocsp::cert_status::revoked);
+}
+
+TEST_CASE("poller: a POST test queued behind a stuck query answers task_queued_for_too_long", "[poller][queue]") {
+  fixture f;
+  std::mutex gate_mutex;
+  std::condition_variable gate;
+  bool release = false, entered = false;
+  ocsp::poller_options o = f.options();
+  o.start_threads = true;  // the real timer and worker
+  o.clock = {};
+  o.max_queue_wait = 300ms;
+  o.fetch = [&](const ocsp::responder_url&, ocsp::der::bytes request, const ocsp::responder_query_options&)
+      -> ocsp::api_result<byte_vector> {
+    std::unique_lock lock(gate_mutex);
+    entered = true;
+    gate.notify_all();
+    gate.wait(lock, [&] { return release; });  // the poll hangs until the test lets it go
+    return f.responder.answer(byte_vector(request.begin(), request.end()));
+  };
+  auto p = ocsp::poller::create(*f.svc, o);
+  f.enable();
+  {
+    std::unique_lock lock(gate_mutex);
+    REQUIRE(gate.wait_for(lock, 5s, [&] { return entered; }));  // the first poll is on the worker
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto tested = f.svc->test(ocsp_test::admin());
+  const auto waited = std::chrono::steady_clock::now() - started;
+  REQUIRE_FALSE(tested);
+  CHECK(tested.error().ocsp_code() == errc::task_queued_for_too_long);
+  CHECK(waited >= 300ms);
+  CHECK(waited < 3s);
+  {
+    std::lock_guard lock(gate_mutex);
+    release = true;
+  }
+  gate.notify_all();
+  for (int i = 0; i < 100 && !f.svc->cache().current(); ++i) std::this_thread::sleep_for(50ms);
+  CHECK(f.svc->cache().current());  // the stuck poll still finishes and is cached
+  p->stop();
+}
+
+TEST_CASE("poller: the cached answer survives a restart on the same state directory and is verified again",
+          "[poller][state][restart]") {
+  ocsp_test::temp_dir state;
+  ocsp_test::temp_dir tmp;
+  ocsp_test::openssl_responder responder(tmp / "responder");
+  const auto cert = ocsp_test::load_pki_cert("proxy");
+  responder.set(*cert, 'R');
+  const auto clock = wall_now();
+  const auto start = [&] {
+    auto dir = std::make_shared<ocsp::state_directory>(ocsp::state_directory::open(state.path()).value());
+    auto svc = ocsp::service::create({.store = std::make_shared<ocsp::file_config_store>(dir),
+                                      .certificate = cert,
+                                      .answers = std::make_shared<ocsp::file_status_store>(dir),
+                                      .clock = [clock] { return clock; }});
+    REQUIRE(svc);
+    return std::move(svc).value();
+  };
+  byte_vector stapled_before;
+  {
+    auto svc = start();
+    ocsp::poller_options o;
+    o.clock = [clock] { return clock; };
+    o.start_threads = false;
+    o.fetch = [&](const ocsp::responder_url&, ocsp::der::bytes request, const ocsp::responder_query_options&)
+        -> ocsp::api_result<byte_vector> { return responder.answer(byte_vector(request.begin(), request.end())); };
+    auto p = ocsp::poller::create(*svc, o);
+    REQUIRE(svc->put_config(ocsp_test::admin(), ocsp::config_patch{.ocsp_functionality = true}));
+    REQUIRE(p->run_due());
+    REQUIRE(p->staple());
+    stapled_before = p->staple()->response_der;
+    p->stop();
+  }
+  auto svc = start();  // a new process, in effect: nothing shared but the directory
+  CHECK_THAT(svc->restore_note(), Catch::Contains("reloaded"));
+  CHECK(svc->config().ocsp_functionality);
+  const auto status = svc->get_status(ocsp_test::admin());
+  REQUIRE(status);
+  CHECK(status.value().status == ocsp::cert_status::revoked);
+  REQUIRE(svc->cache().entry());
+  CHECK(svc->cache().entry()->response_der == stapled_before);
+  ocsp::poller_options o;
+  o.clock = [clock] { return clock; };
+  o.start_threads = false;
+  o.fetch = [](const ocsp::responder_url&, ocsp::der::bytes, const ocsp::responder_query_options&) {
+    return refused({});
+  };
+  auto p = ocsp::poller::create(*svc, o);
+  REQUIRE(p->staple());  // staple at once, before the first poll of the new process
+  CHECK(p->staple()->response_der == stapled_before);
+
+  SECTION("a corrupt status file: a clean start without a status, never a wrong one") {
+    p->stop();
+    svc.reset();
+    ocsp_test::write_text(state / "ocsp-status.der", std::string(stapled_before.begin(), stapled_before.end() - 7));
+    auto again = start();
+    CHECK(again->cache().current() == std::nullopt);
+    CHECK_THAT(again->restore_note(), Catch::Contains("dropped"));
+    const auto after = again->get_status(ocsp_test::admin());
+    REQUIRE(after);
+    CHECK(after.value() == ocsp::ocsp_status::not_cached("http://127.0.0.1:18080/ocsp"));
   }
 }
