@@ -19,88 +19,30 @@
 // Each round runs every contender back to back, so machine noise hits them alike; the figures are
 // medians over the rounds. Heap allocations are counted per call: ours through operator new,
 // OpenSSL's through CRYPTO_set_mem_functions.
+#include "bench_support.hpp"
+
 #include <ocsp/cert_view.hpp>
 #include <ocsp/der.hpp>
 #include <ocsp/request.hpp>
 #include <ocsp/response.hpp>
 
-#include <openssl/crypto.h>
 #include <openssl/ocsp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
 #include <array>
-#include <atomic>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <new>
-#include <sstream>
 #include <string>
 #include <vector>
 
-// --- allocation counting ------------------------------------------------------------------------
-namespace {
-std::atomic<std::uint64_t> cxx_allocations{0};
-std::atomic<std::uint64_t> openssl_allocations{0};
-
-void* counting_malloc(std::size_t n, const char*, int) {
-  openssl_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n);
-}
-void* counting_realloc(void* p, std::size_t n, const char*, int) {
-  openssl_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::realloc(p, n);
-}
-void counting_free(void* p, const char*, int) { std::free(p); }
-}  // namespace
-
-// Replacing the global operator new/delete with malloc/free is what counting needs; GCC cannot see
-// that the pair matches once inlined.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t n) {
-  cxx_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+// C++ allocations are counted by counting_new.cpp's operator new (CMakeLists.txt links it).
 
 namespace {
 
 namespace fs = std::filesystem;
-using clock_type = std::chrono::steady_clock;
-using bytes = std::vector<std::uint8_t>;
-
-bytes read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "cannot read %s\n", p.c_str());
-    std::exit(2);
-  }
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-bytes pem_to_der(const fs::path& p) {
-  FILE* f = std::fopen(p.c_str(), "r");
-  if (f == nullptr) std::exit(2);
-  X509* x = PEM_read_X509(f, nullptr, nullptr, nullptr);
-  std::fclose(f);
-  if (x == nullptr) std::exit(2);
-  unsigned char* out = nullptr;
-  const int n = i2d_X509(x, &out);
-  bytes der(out, out + n);
-  OPENSSL_free(out);
-  X509_free(x);
-  return der;
-}
+using bench::bytes;
+using bench::measure;
+using bench::measurement;
+using bench::median;
 
 struct fixture {
   std::string name;
@@ -113,31 +55,21 @@ struct fixture {
 };
 
 std::vector<fixture> load_fixtures(const fs::path& dir) {
-  std::ifstream tsv(dir / "manifest.tsv");
-  std::string line;
-  std::getline(tsv, line);  // header
   std::vector<fixture> out;
-  while (std::getline(tsv, line)) {
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    for (std::string col; std::getline(ss, col, '\t');) cols.push_back(col);
-    if (cols.size() < 12) continue;
+  for (const auto& cols : bench::manifest_rows(dir)) {
     fixture f;
     f.name = cols[0];
     f.key = fs::path(cols[3]).parent_path().string();
-    f.response = read_file(dir / cols[3]);
-    f.request = read_file(dir / cols[4]);
-    f.issuer_der = pem_to_der(dir / cols[5]);
-    f.proxy_der = pem_to_der(dir / fs::path(cols[5]).parent_path() / "proxy.pem");
+    f.response = bench::read_file(dir / cols[3]);
+    f.request = bench::read_file(dir / cols[4]);
+    f.issuer_der = bench::pem_certificate_der(dir / cols[5]);
+    f.proxy_der = bench::pem_certificate_der(dir / fs::path(cols[5]).parent_path() / "proxy.pem");
     f.embedded_certs = std::stoul(cols[8]);
     f.single_responses = std::stoul(cols[9]);
     out.push_back(std::move(f));
   }
   return out;
 }
-
-// Keeps results observable so the optimiser cannot drop the work.
-volatile std::uint64_t sink = 0;
 
 // --- the contenders -------------------------------------------------------------------------------
 
@@ -283,31 +215,6 @@ bool same_request(const request_inputs& in, const ocsp::cert_id& id) {
   return der && der.value() == build_request(in.proxy, in.issuer, {});
 }
 
-// --- measurement ----------------------------------------------------------------------------------
-
-struct measurement {
-  double ns = 0;
-  double cxx_allocs = 0;
-  double openssl_allocs = 0;
-};
-
-template <class F>
-measurement measure(int iterations, F&& f) {
-  const auto a0 = cxx_allocations.load(), o0 = openssl_allocations.load();
-  const auto start = clock_type::now();
-  std::uint64_t acc = 0;
-  for (int i = 0; i < iterations; ++i) acc += f();
-  const std::chrono::duration<double, std::nano> elapsed = clock_type::now() - start;
-  sink = sink + acc;
-  return {elapsed.count() / iterations, double(cxx_allocations.load() - a0) / iterations,
-          double(openssl_allocations.load() - o0) / iterations};
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 struct row {
   std::string name;
   std::size_t size;
@@ -317,22 +224,10 @@ struct row {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Before OpenSSL allocates anything.
-  CRYPTO_set_mem_functions(counting_malloc, counting_realloc, counting_free);
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FIXTURES_DIR [--iterations N] [--rounds R]\n", argv[0]);
-    return 2;
-  }
-  int iterations = 20000, rounds = 7;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--iterations") == 0) iterations = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
-  }
-  const auto fixtures = load_fixtures(argv[1]);
-  if (fixtures.empty()) {
-    std::fprintf(stderr, "no fixtures in %s/manifest.tsv\n", argv[1]);
-    return 2;
-  }
+  bench::count_openssl_allocations();  // before OpenSSL allocates anything
+  const bench::options args = bench::parse_options(argc, argv, 20000);
+  const int iterations = args.iterations, rounds = args.rounds;
+  const auto fixtures = load_fixtures(args.fixtures);
 
   std::vector<row> decode_rows, encode_rows, prepared_rows, parse_rows;
   for (const fixture& f : fixtures) {
@@ -353,9 +248,8 @@ int main(int argc, char** argv) {
       openssl.push_back(last_openssl.ns);
       walk_ns.push_back(w.ns);
     }
-    decode_rows.push_back({f.name, f.response.size(), median(ours), median(openssl), median(walk_ns),
-                           last_ours.cxx_allocs + last_ours.openssl_allocs,
-                           last_openssl.cxx_allocs + last_openssl.openssl_allocs});
+    decode_rows.push_back({f.name, f.response.size(), median(ours), median(openssl), median(walk_ns), last_ours.allocs,
+                           last_openssl.allocs});
   }
 
   // Request encoding: one per key type (the proxy certificates of the fixture PKIs).
@@ -385,11 +279,9 @@ int main(int argc, char** argv) {
       prepared.push_back(last_prepared.ns);
       openssl.push_back(last_openssl.ns);
     }
-    encode_rows.push_back({f.key, 0, median(ours), median(openssl), 0, last_ours.cxx_allocs + last_ours.openssl_allocs,
-                           last_openssl.cxx_allocs + last_openssl.openssl_allocs});
-    prepared_rows.push_back({f.key, 0, median(prepared), median(openssl), 0,
-                             last_prepared.cxx_allocs + last_prepared.openssl_allocs,
-                             last_openssl.cxx_allocs + last_openssl.openssl_allocs});
+    encode_rows.push_back({f.key, 0, median(ours), median(openssl), 0, last_ours.allocs, last_openssl.allocs});
+    prepared_rows.push_back(
+        {f.key, 0, median(prepared), median(openssl), 0, last_prepared.allocs, last_openssl.allocs});
     X509_free(in.proxy_x509);
     X509_free(in.issuer_x509);
   }
@@ -405,9 +297,8 @@ int main(int argc, char** argv) {
       ours.push_back(last_ours.ns);
       openssl.push_back(last_openssl.ns);
     }
-    parse_rows.push_back({std::move(name), der.size(), median(ours), median(openssl), 0,
-                          last_ours.cxx_allocs + last_ours.openssl_allocs,
-                          last_openssl.cxx_allocs + last_openssl.openssl_allocs});
+    parse_rows.push_back(
+        {std::move(name), der.size(), median(ours), median(openssl), 0, last_ours.allocs, last_openssl.allocs});
   };
   const auto parse_request = [](const bytes& der) { return parse_request_ours(der); };
   const auto d2i_request = [](const bytes& der) { return parse_request_openssl(der); };

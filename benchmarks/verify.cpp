@@ -27,36 +27,20 @@
 #include <ocsp/response.hpp>
 #include <ocsp/verify.hpp>
 
-#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include <cstring>
 #include <memory>
-#include <new>
 #include <optional>
-#include <sstream>
 #include <string>
 
-// Replacing the global operator new/delete with malloc/free is what counting needs; GCC cannot see
-// that the pair matches once inlined.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t n) {
-  bench::cxx_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+// C++ allocations are counted by counting_new.cpp's operator new (CMakeLists.txt links it).
 
 namespace {
 
-namespace fs = std::filesystem;
 using bench::bytes;
 
 // A signature the verification must check: for the floor.
@@ -192,27 +176,12 @@ struct row {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Before OpenSSL allocates anything.
-  CRYPTO_set_mem_functions(bench::counting_malloc, bench::counting_realloc, bench::counting_free);
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FIXTURES_DIR [--iterations N] [--rounds R]\n", argv[0]);
-    return 2;
-  }
-  int iterations = 2000, rounds = 7;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--iterations") == 0) iterations = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
-  }
-  const fs::path dir = argv[1];
-  std::ifstream tsv(dir / "manifest.tsv");
-  std::string line;
-  std::getline(tsv, line);  // header
+  bench::count_openssl_allocations();  // before OpenSSL allocates anything
+  const bench::options args = bench::parse_options(argc, argv, 2000);
+  const std::filesystem::path& dir = args.fixtures;
+  const int iterations = args.iterations, rounds = args.rounds;
   std::vector<std::unique_ptr<fixture>> fixtures;
-  while (std::getline(tsv, line)) {
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    for (std::string col; std::getline(ss, col, '\t');) cols.push_back(col);
-    if (cols.size() < 12) continue;
+  for (const auto& cols : bench::manifest_rows(dir)) {
     auto f = std::make_unique<fixture>();
     f->name = cols[0];
     f->response = bench::read_file(dir / cols[3]);
@@ -223,10 +192,6 @@ int main(int argc, char** argv) {
       return 1;
     }
     fixtures.push_back(std::move(f));
-  }
-  if (fixtures.empty()) {
-    std::fprintf(stderr, "no fixtures in %s/manifest.tsv\n", argv[1]);
-    return 2;
   }
 
   std::vector<row> rows;

@@ -61,7 +61,10 @@ std::optional<std::chrono::sys_seconds> parse_iso8601(const std::string& text) {
   }
   using namespace std::chrono;
   const year_month_day day{year(tm.tm_year), month(static_cast<unsigned>(tm.tm_mon)), std::chrono::day(static_cast<unsigned>(tm.tm_mday))};
-  if (!day.ok() || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59) return std::nullopt;
+  if (!day.ok() || tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
+      tm.tm_sec > 59 || tm.tm_year < 0) {
+    return std::nullopt;
+  }
   return sys_days(day) + hours(tm.tm_hour) + minutes(tm.tm_min) + seconds(tm.tm_sec);
 }
 
@@ -124,7 +127,9 @@ int verify(const std::vector<std::string>& args) {
     return usage_error(e.what());
   }
   if (vm.count("cert") && vm.count("serial")) return usage_error("--cert and --serial are exclusive");
-  if (vm["skew"].as<long>() < 0) return usage_error("--skew must not be negative");
+  if (vm["skew"].as<long>() < 0 || vm["skew"].as<long>() > 366L * 86400) {
+    return usage_error("--skew must be 0 to 31622400 seconds (a year)");
+  }
 
   ocsp::verify_options verify_options;
   verify_options.skew = std::chrono::seconds(vm["skew"].as<long>());

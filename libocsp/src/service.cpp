@@ -8,6 +8,9 @@
 #include <utility>
 
 namespace ocsp {
+namespace {
+std::vector<std::uint8_t> subject_of(const std::shared_ptr<const proxy_certificate>& certificate);
+}  // namespace
 
 api_result<std::unique_ptr<service>> service::create(service_options options) {
   if (!options.store) return make_error(errc::internal_error, "service_options.store is required");
@@ -28,7 +31,21 @@ service::service(service_options options, const ocsp_config& initial)
 // Reloads the persisted answer and serves it only if it passes every check again now; anything
 // else (no certificate, another certificate, a stale or tampered answer, a corrupt file) drops it,
 // so the worst a bad file can cost is one query.
+namespace {
+// The CertID the cache may hold answers for: the certificate's, or nothing (empty) without a
+// usable certificate.
+std::vector<std::uint8_t> subject_of(const std::shared_ptr<const proxy_certificate>& certificate) {
+  if (!certificate) return {};
+  auto identity = proxy_identity::create(certificate);
+  return identity ? identity.value()->cert_id_der() : std::vector<std::uint8_t>{};
+}
+}  // namespace
+
+// Reloads the persisted answer and serves it only if it passes every check again now; anything
+// else (no certificate, another certificate, a stale or tampered answer, a corrupt file) drops it,
+// so the worst a bad file can cost is one query.
 void service::restore_cached_answer() {
+  cache_.set_subject(subject_of(options_.certificate));
   if (!options_.answers) return;
   auto loaded = options_.answers->load();
   const auto drop = [this](std::string why) {
@@ -44,15 +61,29 @@ void service::restore_cached_answer() {
   if (stored.cert_id_der != identity.value()->cert_id_der()) {
     return drop("it answers for another certificate than the current proxy certificate");
   }
-  const std::chrono::sys_seconds now = this->now();
-  auto entry = identity.value()->accept(std::move(stored.response_der), [&] {
-    verify_options options;
-    options.now = now;
-    return options;
-  }());
+  verify_options options;
+  options.now = now();
+  auto entry = identity.value()->accept(std::move(stored.response_der), options);
   if (!entry) return drop(entry.error().message);
   restore_note_ = fmt::format("cached OCSP answer reloaded and verified again: {}", to_string(entry.value().status.status));
   cache_.restore(std::make_shared<const cache_entry>(std::move(entry).value()));
+}
+
+service::~service() {
+  // The observer and the querier (the poller) may hold threads that call into this service: stop
+  // them while every member is still alive, outside the locks they take.
+  std::shared_ptr<service_observer> observer;
+  std::shared_ptr<status_querier> querier;
+  {
+    std::lock_guard write(write_mutex_);
+    observer = std::move(observer_);
+  }
+  {
+    std::lock_guard lock(state_mutex_);
+    querier = std::move(options_.querier);
+  }
+  observer.reset();
+  querier.reset();
 }
 
 std::chrono::sys_seconds service::now() const {
@@ -106,7 +137,9 @@ void service::replace_certificate(std::shared_ptr<const proxy_certificate> certi
     options_.certificate = certificate;
     ++generation_;
   }
-  (void)cache_.invalidate();  // a failed write still drops it in memory; the reload re-checks the CertID anyway
+  // Drops the old answer and refuses any late one about the old certificate. A failed write
+  // still drops it in memory; a restart re-checks the stored CertID anyway.
+  (void)cache_.change_subject(subject_of(certificate));
   if (observer_) observer_->certificate_changed(certificate);
 }
 
@@ -147,8 +180,11 @@ api_result<config_object> service::commit(const config_patch& patch, const std::
       // A save can fail after the new contents became visible (a failed directory fsync); the
       // configuration in force must be the one a restart would load, so re-read it.
       if (auto stored = options_.store->load()) {
-        std::lock_guard lock(state_mutex_);
-        config_ = stored.value();
+        {
+          std::lock_guard lock(state_mutex_);
+          config_ = stored.value();
+        }
+        if (observer_) observer_->config_changed(stored.value());
       }
       return std::move(saved).error();
     }
@@ -213,7 +249,8 @@ api_result<ocsp_status> service::test(const principal& caller) {
       same_certificate = generation == generation_;
     }
     if (same_certificate && cache_.generation() == cache_generation) {
-      BOOST_OUTCOME_TRY(cache_.store(std::move(answer), cache_generation));
+      BOOST_OUTCOME_TRY(auto stored, cache_.store(std::move(answer), cache_generation));
+      if (stored) querier->answer_cached(status);
     }
   }
   return status;

@@ -7,13 +7,28 @@
 
 namespace ocsp {
 
+std::shared_ptr<const cache_entry> status_cache::entry() const {
+  std::lock_guard lock(entry_mutex_);
+  return entry_;
+}
+
+void status_cache::publish(std::shared_ptr<const cache_entry> entry) {
+  std::shared_ptr<const cache_entry> old;
+  {
+    std::lock_guard lock(entry_mutex_);
+    old = std::exchange(entry_, std::move(entry));
+  }
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  // `old` is released here, outside entry_mutex_.
+}
+
 std::optional<ocsp_status> status_cache::current() const {
   if (auto e = entry()) return e->status;
   return std::nullopt;
 }
 
 std::shared_ptr<const cache_entry> status_cache::staple(std::span<const std::uint8_t> cert_id_der,
-                                                        std::chrono::sys_seconds now) const noexcept {
+                                                        std::chrono::sys_seconds now) const {
   std::shared_ptr<const cache_entry> e = entry();
   if (!e || e->response_der.empty()) return nullptr;
   if (!std::ranges::equal(e->cert_id_der, cert_id_der)) return nullptr;
@@ -24,31 +39,46 @@ std::shared_ptr<const cache_entry> status_cache::staple(std::span<const std::uin
 api_result<bool> status_cache::store(cache_entry entry, std::optional<std::uint64_t> if_generation) {
   std::lock_guard lock(write_mutex_);
   if (if_generation && *if_generation != generation()) return false;
+  if (subject_ && !entry.cert_id_der.empty() && entry.cert_id_der != *subject_) return false;
   if (store_) {
     BOOST_OUTCOME_TRY(store_->save(stored_response{entry.cert_id_der, entry.response_der}));
   }
-  entry_.store(std::make_shared<const cache_entry>(std::move(entry)), std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  publish(std::make_shared<const cache_entry>(std::move(entry)));
   return true;
 }
 
 void status_cache::store(ocsp_status status) {
   std::lock_guard lock(write_mutex_);
-  entry_.store(std::make_shared<const cache_entry>(cache_entry{std::move(status), {}, {}}), std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  publish(std::make_shared<const cache_entry>(cache_entry{std::move(status), {}, {}}));
 }
 
-api_result<void> status_cache::invalidate() {
+api_result<bool> status_cache::invalidate(std::optional<std::uint64_t> if_generation) {
   std::lock_guard lock(write_mutex_);
-  entry_.store(nullptr, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  if (if_generation && *if_generation != generation()) return false;
+  publish(nullptr);
+  if (store_) {
+    BOOST_OUTCOME_TRY(store_->save(std::nullopt));
+  }
+  return true;
+}
+
+api_result<void> status_cache::change_subject(std::vector<std::uint8_t> cert_id_der) {
+  std::lock_guard lock(write_mutex_);
+  subject_ = std::move(cert_id_der);
+  publish(nullptr);
   if (store_) return store_->save(std::nullopt);
   return boost::outcome_v2::success();
 }
 
-void status_cache::restore(std::shared_ptr<const cache_entry> entry) noexcept {
+void status_cache::set_subject(std::vector<std::uint8_t> cert_id_der) {
   std::lock_guard lock(write_mutex_);
-  entry_.store(std::move(entry), std::memory_order_release);
+  subject_ = std::move(cert_id_der);
+}
+
+void status_cache::restore(std::shared_ptr<const cache_entry> entry) {
+  std::lock_guard lock(write_mutex_);
+  std::lock_guard entry_lock(entry_mutex_);
+  entry_ = std::move(entry);
 }
 
 }  // namespace ocsp

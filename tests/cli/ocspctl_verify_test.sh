@@ -88,6 +88,10 @@ check "usage: --cert and --serial together" \
   expect_exit 2 usage1.out "$ocspctl" verify good.der --issuer "$pki/ca.pem" --cert "$pki/proxy.pem" --serial 01
 check "usage: a bad --at" expect_exit 2 usage2.out "$ocspctl" verify good.der --issuer "$pki/ca.pem" --at yesterday
 check "usage: no --issuer" expect_exit 2 usage3.out "$ocspctl" verify good.der
+check "usage: a negative field in --at" \
+  expect_exit 2 usage4.out "$ocspctl" verify good.der --issuer "$pki/ca.pem" --at 2012-10-23T-1:25:36Z
+check "usage: an absurd --skew" \
+  expect_exit 2 usage5.out "$ocspctl" verify good.der --issuer "$pki/ca.pem" --skew 9223372036854775807
 
 # ocspctl query against a real responder on loopback (-port 0: openssl prints the port it got).
 openssl ocsp -index index.txt -port 0 -CA "$pki/ca.pem" -rsigner "$pki/ca.pem" -rkey "$pki/ca.key" \

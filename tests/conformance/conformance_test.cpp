@@ -12,6 +12,8 @@
 // option); they are never copied into the repository. Without them the suite exits 77, which
 // ctest reports as skipped.
 #define CATCH_CONFIG_RUNNER
+#include "manifest.hpp"
+
 #include <ocsp/describe.hpp>
 #include <ocsp/request.hpp>
 #include <ocsp/response.hpp>
@@ -20,25 +22,13 @@
 #include <simdjson.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace {
 
-namespace fs = std::filesystem;
 namespace dom = simdjson::dom;
-
-fs::path vectors_dir() { return std::getenv("OCSP_VECTORS_DIR"); }
-
-std::vector<std::uint8_t> read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 struct choice {
   bool accept;
@@ -110,32 +100,15 @@ struct vector_entry {
   std::string expected_json;  // the `expected` object, as text
 };
 
-// Reads the fields this suite needs. On-Demand, because the manifest holds integers wider than
-// 64 bits elsewhere (source_expectations.serial_int), which simdjson's DOM parser refuses and
-// On-Demand skips unread.
-std::vector<vector_entry> load_manifest(const fs::path& path) {
-  simdjson::padded_string json;
-  if (auto error = simdjson::padded_string::load(path.string()).get(json)) {
-    FAIL("cannot read " << path << ": " << simdjson::error_message(error));
+// The fields this suite reads from each manifest vector.
+void pick(vector_entry& e, std::string_view key, conformance::json_value value) {
+  if (key == "file") e.file = std::string(value.get_string().value());
+  else if (key == "kind") e.kind = std::string(value.get_string().value());
+  else if (key == "result") e.verdict = std::string(value["parse"].get_string().value());
+  else if (key == "expected") {
+    simdjson::ondemand::object expected = value.get_object().value();
+    e.expected_json = std::string(expected.raw_json().value());
   }
-  simdjson::ondemand::parser parser;
-  auto doc = parser.iterate(json);
-  std::vector<vector_entry> out;
-  for (auto v : doc["vectors"].get_array()) {
-    vector_entry e;
-    for (auto field : v.get_object()) {
-      const std::string_view key = field.unescaped_key().value();
-      if (key == "file") e.file = std::string(field.value().get_string().value());
-      else if (key == "kind") e.kind = std::string(field.value().get_string().value());
-      else if (key == "result") e.verdict = std::string(field.value()["parse"].get_string().value());
-      else if (key == "expected") {
-        simdjson::ondemand::object expected = field.value().get_object().value();
-        e.expected_json = std::string(expected.raw_json().value());
-      }
-    }
-    out.push_back(std::move(e));
-  }
-  return out;
 }
 
 struct decoded {
@@ -158,7 +131,7 @@ decoded decode(std::string_view kind, const std::vector<std::uint8_t>& bytes) {
 }  // namespace
 
 TEST_CASE("conformance: every manifest vector", "[conformance]") {
-  const auto vectors = load_manifest(vectors_dir() / "manifest.json");
+  const auto vectors = conformance::load_manifest<vector_entry>(pick);
   REQUIRE(vectors.size() > 0);
 
   int accepted = 0, rejected = 0, disputed = 0, fields = 0, cross_rejections = 0;
@@ -166,7 +139,7 @@ TEST_CASE("conformance: every manifest vector", "[conformance]") {
     const std::string& file = v.file;
     const std::string& kind = v.kind;
     const std::string& verdict = v.verdict;
-    const auto bytes = read_bytes(vectors_dir() / file);
+    const auto bytes = conformance::read_vector(file);
     const decoded ours = decode(kind, bytes);
     INFO(kind << " " << file << ": oracle verdict " << verdict << "; ours "
               << (ours.ok ? std::string("accept") : "reject (" + ours.error + ")"));
@@ -222,12 +195,6 @@ TEST_CASE("conformance: every manifest vector", "[conformance]") {
 }
 
 int main(int argc, char** argv) {
-  const char* dir = std::getenv("OCSP_VECTORS_DIR");
-  if (dir == nullptr || !fs::exists(fs::path(dir) / "manifest.json")) {
-    std::printf("SKIPPED: the conformance vectors are not available: set OCSP_VECTORS_DIR (or the CMake option "
-                "OCSP_VECTORS_DIR) to the shared/vectors folder holding manifest.json (now: %s)\n",
-                dir ? dir : "unset");
-    return 77;
-  }
+  if (!conformance::vectors_available()) return conformance::exit_skipped;
   return Catch::Session().run(argc, argv);
 }

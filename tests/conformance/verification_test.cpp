@@ -37,6 +37,8 @@
 //
 // The vectors are read from $OCSP_VECTORS_DIR and never copied; without them the suite exits 77.
 #define CATCH_CONFIG_RUNNER
+#include "manifest.hpp"
+
 #include <ocsp/cert_view.hpp>
 #include <ocsp/oids.hpp>
 #include <ocsp/request.hpp>
@@ -48,10 +50,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -59,19 +57,11 @@
 
 namespace {
 
-namespace fs = std::filesystem;
 using ocsp::errc;
 
-fs::path vectors_dir() { return std::getenv("OCSP_VECTORS_DIR"); }
-
-std::vector<std::uint8_t> read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// A certificate file (PEM or DER) as DER. PEM is decoded here (one certificate, base64).
-std::vector<std::uint8_t> certificate_der(const fs::path& path) {
-  const auto raw = read_bytes(path);
+// A certificate file of the vectors (PEM or DER) as DER. PEM is decoded here (one certificate, base64).
+std::vector<std::uint8_t> certificate_der(const std::string& file) {
+  const auto raw = conformance::read_vector(file);
   const std::string text(raw.begin(), raw.end());
   const auto begin = text.find("-----BEGIN CERTIFICATE-----");
   if (begin == std::string::npos) return raw;
@@ -207,47 +197,30 @@ struct vector_entry {
   bool signature_check = false;
 };
 
-// On-Demand, as the codec conformance suite reads it (the manifest holds integers wider than 64
-// bits elsewhere, which the DOM parser refuses).
-std::vector<vector_entry> load_manifest(const fs::path& path) {
-  simdjson::padded_string json;
-  if (auto error = simdjson::padded_string::load(path.string()).get(json)) {
-    FAIL("cannot read " << path << ": " << simdjson::error_message(error));
-  }
-  simdjson::ondemand::parser parser;
-  auto doc = parser.iterate(json);
-  std::vector<vector_entry> out;
-  for (auto v : doc["vectors"].get_array()) {
-    vector_entry e;
-    for (auto field : v.get_object()) {
-      const std::string_view key = field.unescaped_key().value();
-      if (key == "file") {
-        e.file = std::string(field.value().get_string().value());
-      } else if (key == "kind") {
-        e.kind = std::string(field.value().get_string().value());
-      } else if (key == "signature_check") {
-        e.signature_check = !field.value().is_null().value();
-      } else if (key == "verification") {
-        auto value = field.value();
-        if (value.is_null().value()) continue;
-        for (auto c : value.get_array()) {
-          verification_case vc;
-          for (auto f : c.get_object()) {
-            const std::string_view k = f.unescaped_key().value();
-            if (k == "source_case") vc.source_case = std::string(f.value().get_string().value());
-            else if (k == "at_time") vc.at_time = f.value().get_int64().value();
-            else if (k == "expected") vc.expected = std::string(f.value().get_string().value());
-            else if (k == "untrusted") {
-              for (auto u : f.value().get_array()) vc.untrusted.emplace_back(std::string(u.get_string().value()));
-            }
-          }
-          e.verification.push_back(std::move(vc));
+// The fields this suite reads from each manifest vector.
+void pick(vector_entry& e, std::string_view key, conformance::json_value value) {
+  if (key == "file") {
+    e.file = std::string(value.get_string().value());
+  } else if (key == "kind") {
+    e.kind = std::string(value.get_string().value());
+  } else if (key == "signature_check") {
+    e.signature_check = !value.is_null().value();
+  } else if (key == "verification") {
+    if (value.is_null().value()) return;
+    for (auto c : value.get_array()) {
+      verification_case vc;
+      for (auto f : c.get_object()) {
+        const std::string_view k = f.unescaped_key().value();
+        if (k == "source_case") vc.source_case = std::string(f.value().get_string().value());
+        else if (k == "at_time") vc.at_time = f.value().get_int64().value();
+        else if (k == "expected") vc.expected = std::string(f.value().get_string().value());
+        else if (k == "untrusted") {
+          for (auto u : f.value().get_array()) vc.untrusted.emplace_back(std::string(u.get_string().value()));
         }
       }
+      e.verification.push_back(std::move(vc));
     }
-    out.push_back(std::move(e));
   }
-  return out;
 }
 
 struct outcome {
@@ -257,15 +230,15 @@ struct outcome {
 
 outcome run(const std::string& file, const mapped_case& m, std::optional<std::int64_t> at_time,
             const std::vector<std::string>& untrusted) {
-  const auto der = read_bytes(vectors_dir() / file);
+  const auto der = conformance::read_vector(file);
   auto parsed = ocsp::parse_ocsp_response(der);
   if (!parsed) return {false, static_cast<errc>(parsed.error().value())};
-  const auto issuer_der = certificate_der(vectors_dir() / m.issuer);
+  const auto issuer_der = certificate_der(m.issuer);
   auto trust = ocsp::issuer_trust::from_der(issuer_der);
   REQUIRE(trust);
 
   std::vector<std::vector<std::uint8_t>> extra_der;
-  for (const auto& u : untrusted) extra_der.push_back(certificate_der(vectors_dir() / u));
+  for (const auto& u : untrusted) extra_der.push_back(certificate_der(u));
   std::vector<ocsp::der::bytes> extra(extra_der.begin(), extra_der.end());
 
   ocsp::verify_options options;
@@ -276,7 +249,7 @@ outcome run(const std::string& file, const mapped_case& m, std::optional<std::in
     auto v = ocsp::verify_response_for_issuer(parsed.value(), trust.value(), options);
     return {bool(v), v ? errc{} : static_cast<errc>(v.error().value())};
   }
-  const auto target_der = certificate_der(vectors_dir() / m.target);
+  const auto target_der = certificate_der(m.target);
   const auto target_view = ocsp::parse_certificate(target_der).value();
   const auto issuer_view = ocsp::parse_certificate(issuer_der).value();
   const bool sha256 = ocsp::oid::equal(parsed.value().basic->responses.begin()->id.hash_algorithm, ocsp::oid::sha256);
@@ -293,7 +266,7 @@ std::string name_of(errc e) { return e == errc{} ? "success" : ocsp::make_error_
 }  // namespace
 
 TEST_CASE("verification conformance: manifest verification and signature_check cases", "[conformance]") {
-  const auto vectors = load_manifest(vectors_dir() / "manifest.json");
+  const auto vectors = conformance::load_manifest<vector_entry>(pick);
   REQUIRE(vectors.size() > 0);
   int mapped_count = 0, skipped = 0;
   const auto check_mapped = [&](const std::string& key, const std::string& file, const mapped_case& m,
@@ -342,12 +315,6 @@ TEST_CASE("verification conformance: manifest verification and signature_check c
 }
 
 int main(int argc, char** argv) {
-  const char* dir = std::getenv("OCSP_VECTORS_DIR");
-  if (dir == nullptr || !fs::exists(fs::path(dir) / "manifest.json")) {
-    std::printf("SKIPPED: the conformance vectors are not available: set OCSP_VECTORS_DIR (or the CMake option "
-                "OCSP_VECTORS_DIR) to the shared/vectors folder holding manifest.json (now: %s)\n",
-                dir ? dir : "unset");
-    return 77;
-  }
+  if (!conformance::vectors_available()) return conformance::exit_skipped;
   return Catch::Session().run(argc, argv);
 }

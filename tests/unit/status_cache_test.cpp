@@ -285,8 +285,11 @@ TEST_CASE("service: a corrupt status file costs a query, never a wrong status or
 TEST_CASE("service: GET status on an answer past its nextUpdate is invalid_ocsp_response, not a stale status",
           "[cache][service]") {
   std::chrono::sys_seconds clock = now();
-  auto svc = ocsp_test::make_service({.certificate = ocsp_test::load_pki_cert("proxy"), .clock = [&clock] { return clock; }});
-  REQUIRE(svc->cache().store(sample_entry(clock + 1h)).value());
+  const auto cert = ocsp_test::load_pki_cert("proxy");
+  auto svc = ocsp_test::make_service({.certificate = cert, .clock = [&clock] { return clock; }});
+  ocsp::cache_entry entry = sample_entry(clock + 1h);
+  entry.cert_id_der = ocsp::proxy_identity::create(cert).value()->cert_id_der();
+  REQUIRE(svc->cache().store(entry).value());
   auto fresh = svc->get_status(ocsp_test::admin());
   REQUIRE(fresh);
   CHECK(fresh.value().status == ocsp::cert_status::good);
@@ -297,4 +300,42 @@ TEST_CASE("service: GET status on an answer past its nextUpdate is invalid_ocsp_
   REQUIRE_FALSE(stale);
   CHECK(stale.error().ocsp_code() == ocsp::errc::invalid_ocsp_response);
   CHECK(ocsp::http_status(stale.error().ocsp_code()) == 500);
+}
+
+TEST_CASE("status_cache: only answers for the subject's CertID are stored; a new subject drops the old answer",
+          "[cache][rotation]") {
+  auto store = std::make_shared<ocsp::memory_status_store>();
+  ocsp::status_cache cache(store);
+  cache.set_subject(sample_cert_id);
+  REQUIRE(cache.store(sample_entry(now() + 1h)).value());
+  ocsp::cache_entry other = sample_entry(now() + 1h);
+  other.cert_id_der.back() = 0x2b;  // another serial: a late answer about a replaced certificate
+  auto refused = cache.store(other);
+  REQUIRE(refused);
+  CHECK_FALSE(refused.value());
+  CHECK(cache.entry()->cert_id_der == sample_cert_id);
+
+  REQUIRE(cache.change_subject(other.cert_id_der));
+  CHECK(cache.entry() == nullptr);
+  CHECK_FALSE(store->load().value().has_value());
+  CHECK_FALSE(cache.store(sample_entry(now() + 1h)).value());  // the old certificate's answer is refused now
+  CHECK(cache.store(other).value());
+
+  REQUIRE(cache.change_subject({}));  // no certificate: nothing with a CertID is accepted
+  CHECK_FALSE(cache.store(other).value());
+}
+
+TEST_CASE("service: replacing the certificate discards the cached answer and refuses late ones about the old one",
+          "[cache][rotation][service]") {
+  const auto first = ocsp_test::load_pki_cert("proxy");
+  const auto second = ocsp_test::load_pki_cert("proxy-ldap-first");
+  auto svc = ocsp_test::make_service({.certificate = first});
+  ocsp::cache_entry entry = sample_entry(now() + 1h);
+  entry.cert_id_der = ocsp::proxy_identity::create(first).value()->cert_id_der();
+  REQUIRE(svc->cache().store(entry).value());
+  svc->replace_certificate(second);
+  CHECK(svc->cache().entry() == nullptr);
+  CHECK_FALSE(svc->cache().store(entry).value());
+  entry.cert_id_der = ocsp::proxy_identity::create(second).value()->cert_id_der();
+  CHECK(svc->cache().store(entry).value());
 }

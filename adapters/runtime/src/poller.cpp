@@ -26,8 +26,12 @@ std::string format_time(std::chrono::sys_seconds t) { return format_rfc1123(t); 
 
 std::shared_ptr<poller> poller::create(service& svc, poller_options options) {
   std::shared_ptr<poller> p(new poller(svc, std::move(options)));
+  // Attach first, then read the service's state: a change in between reaches the observer, and
+  // the reading below sees it too, so none is missed.
   svc.set_observer(p);
   svc.set_querier(p);
+  p->certificate_changed(svc.certificate());
+  p->config_changed(svc.config());
   if (p->options_.start_threads) p->timer_ = std::thread([raw = p.get()] { raw->timer_loop(); });
   return p;
 }
@@ -35,14 +39,6 @@ std::shared_ptr<poller> poller::create(service& svc, poller_options options) {
 poller::poller(service& svc, poller_options options) : service_(svc), options_(std::move(options)) {
   if (!options_.fetch) options_.fetch = query_responder;
   queue_ = std::make_unique<task_queue>(options_.max_queue_wait);
-  if (auto cert = service_.certificate()) {
-    if (auto made = proxy_identity::create(cert)) {
-      identity_ = std::move(made).value();
-    } else {
-      log("the proxy certificate cannot be checked for OCSP: " + made.error().message);
-    }
-  }
-  schedule_.configure(settings_of(service_.config(), options_.minimum_refresh_interval), now());
 }
 
 poller::~poller() { stop(); }
@@ -142,9 +138,15 @@ void poller::poll() {
   const std::uint64_t generation = service_.cache().generation();
   auto answer = ask(id, config);
 
-  // The outcome: cache the answer, then tell the schedule. A reconfiguration or a new certificate
-  // during the query has rescheduled already (at once): its schedule stands, and an answer about
-  // a replaced certificate is not cached (the generation check).
+  // The outcome. A reconfiguration, a new certificate or a cached test answer during the query
+  // has rescheduled already: then this poll's answer is neither stored nor counted. The cache
+  // itself refuses an answer about a replaced certificate (its subject) or one older than what
+  // it holds (the generation).
+  const auto superseded = [&] {
+    std::lock_guard lock(mutex_);
+    return epoch != epoch_;
+  };
+  if (superseded()) return;
   std::optional<ocsp_status> accepted;
   if (answer) {
     const ocsp_status status = answer.value().status;
@@ -153,6 +155,7 @@ void poller::poll() {
       log("OCSP answer verified but not cached: " + put.error().message);
     } else if (!put.value()) {
       log("OCSP answer verified but superseded while it was checked; not cached");
+      return;
     } else {
       accepted = status;
       log(fmt::format("OCSP answer accepted: {}, thisUpdate {}{}", to_string(status.status),
@@ -163,6 +166,7 @@ void poller::poll() {
     log("OCSP query failed: " + answer.error().message);
   }
   poll_schedule::action action = poll_schedule::action::none;
+  std::uint64_t after = 0;
   {
     std::lock_guard lock(mutex_);
     if (epoch != epoch_) return;
@@ -171,12 +175,18 @@ void poller::poll() {
     } else {
       action = schedule_.on_failure(now());
     }
+    after = service_.cache().generation();
   }
   wake_.notify_all();
   if (action == poll_schedule::action::invalidate) {
-    log(fmt::format("OCSP: {} consecutive failed queries; the cached status is invalidated", config.recovery_max_tries));
-    if (auto dropped = service_.cache().invalidate(); !dropped) {
+    // Only if nothing was cached since this poll failed (a test answer that landed meanwhile is
+    // fresher than the failures).
+    auto dropped = service_.cache().invalidate(after);
+    if (!dropped) {
       log("the invalidation could not be persisted: " + dropped.error().message);
+    } else if (dropped.value()) {
+      log(fmt::format("OCSP: {} consecutive failed queries; the cached status is invalidated",
+                      config.recovery_max_tries));
     }
   }
 }
@@ -210,18 +220,23 @@ void poller::timer_loop() {
   }
 }
 
-api_result<cache_entry> poller::query(const proxy_certificate&, const ocsp_config& config) {
-  const std::shared_ptr<const proxy_identity> id = identity();
-  auto answer = queue_->run_test([this, id, config]() -> api_result<cache_entry> { return ask(id, config); });
-  if (answer && config.ocsp_functionality) {
-    // The service caches it; a success restarts the schedule from now and clears the failures.
+api_result<cache_entry> poller::query(const proxy_certificate& certificate, const ocsp_config& config) {
+  // The certificate the service asks about; normally the one this poller already knows.
+  std::shared_ptr<const proxy_identity> id = identity();
+  if (!id || &id->certificate() != &certificate) {
+    auto made = proxy_identity::create(std::make_shared<const proxy_certificate>(certificate));
+    id = made ? std::move(made).value() : nullptr;
+  }
+  return queue_->run_test([this, id, config]() -> api_result<cache_entry> { return ask(id, config); });
+}
+
+void poller::answer_cached(const ocsp_status& status) {
+  {
     std::lock_guard lock(mutex_);
-    const ocsp_status& status = answer.value().status;
     schedule_.on_success(now(), status.this_update.value_or(now()), status.next_update);
     ++epoch_;
   }
   wake_.notify_all();
-  return answer;
 }
 
 void poller::config_changed(const ocsp_config& config) {

@@ -42,6 +42,9 @@ class status_querier {
   /// errc::task_queued_for_too_long, errc::invalid_ocsp_response (or a finer reason that maps to
   /// it), errc::ocsp_query_failed.
   virtual api_result<cache_entry> query(const proxy_certificate& certificate, const ocsp_config& config) = 0;
+  /// The service cached the answer `query` returned (OCSP enabled, certificate unchanged): the
+  /// poller restarts its schedule from it and clears its failure count.
+  virtual void answer_cached(const ocsp_status& status) { (void)status; }
 };
 
 /// Told of every accepted configuration change and certificate swap, in order, after it is in
@@ -74,6 +77,10 @@ class service {
   /// Loads the configuration from the store. Fails with the store's error (a corrupt state file
   /// is a start-up error, never a silent reset) or errc::internal_error without a store.
   static api_result<std::unique_ptr<service>> create(service_options options);
+  /// Detaches (and so stops) the observer and querier before anything else goes.
+  ~service();
+  service(const service&) = delete;
+  service& operator=(const service&) = delete;
 
   /// GET /v1/ocsp.
   api_result<config_object> get_config(const principal& caller) const;

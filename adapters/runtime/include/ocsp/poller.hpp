@@ -89,6 +89,7 @@ class poller final : public status_querier, public service_observer, public std:
 
   // status_querier: POST /v1/ocsp/test, through the task queue.
   api_result<cache_entry> query(const proxy_certificate& certificate, const ocsp_config& config) override;
+  void answer_cached(const ocsp_status& status) override;
   // service_observer
   void config_changed(const ocsp_config& config) override;
   void certificate_changed(const std::shared_ptr<const proxy_certificate>& certificate) override;
