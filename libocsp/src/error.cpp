@@ -82,6 +82,10 @@ constexpr std::array errc_table{
     errc_entry{errc::responder_http_status, "responder_http_status", "ocsp_query_failed", 500, "responder: HTTP status other than 200"},
     errc_entry{errc::responder_content_type, "responder_content_type", "ocsp_query_failed", 500, "responder: Content-Type is not application/ocsp-response"},
     errc_entry{errc::responder_body_too_large, "responder_body_too_large", "ocsp_query_failed", 500, "responder: the body exceeds the size cap"},
+    errc_entry{errc::user_exists, "user_exists", "invalid_schema", 400, "users: the user already exists"},
+    errc_entry{errc::user_not_found, "user_not_found", "not_found", 404, "users: no such user"},
+    errc_entry{errc::invalid_user_name, "invalid_user_name", "invalid_schema", 400, "users: a name must be 1..64 characters of [A-Za-z0-9._@-]"},
+    errc_entry{errc::weak_password, "weak_password", "invalid_schema", 400, "users: a password must be 8..1024 bytes"},
 };
 
 constexpr const errc_entry* find_entry(errc e) noexcept {

@@ -105,6 +105,12 @@ enum class errc {
   responder_http_status,         // an HTTP status other than 200 (redirects are not followed)
   responder_content_type,        // Content-Type is not application/ocsp-response
   responder_body_too_large,      // the body exceeds the size cap
+
+  // The users store (users.hpp): refused changes. REST as listed in error.cpp's table.
+  user_exists = 360,   // add_user with a name already taken: invalid_schema (400)
+  user_not_found,      // a change to a name that does not exist: not_found (404)
+  invalid_user_name,   // not 1..64 characters of [A-Za-z0-9._@-]: invalid_schema (400)
+  weak_password,       // a new password outside 8..1024 bytes: invalid_schema (400)
 };
 
 /// The boost::system category of `errc` (name "ocsp").
