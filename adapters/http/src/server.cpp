@@ -337,10 +337,11 @@ class session final : public session_base, public std::enable_shared_from_this<s
 
     if (over_limit_) {
       const auto start = clock_type::now();
-      ocsp::response refused{503, {}, error_body("service_unavailable", "too many connections; try again later")};
+      ocsp::response refused{http_status(errc::service_unavailable), {},
+                             error_body(rest_error_code(errc::service_unavailable), "too many connections; try again later")};
       co_await write_answer(std::move(refused), 11, false, false);
       server_->log({std::nullopt, std::nullopt, 503, start, std::nullopt,
-                    error_body("service_unavailable", ""), &remote_});
+                    error_body(rest_error_code(errc::service_unavailable), ""), &remote_});
       co_await close_gracefully();
       co_return;
     }
@@ -425,22 +426,23 @@ class session final : public session_base, public std::enable_shared_from_this<s
   // The answer to a request that could not be read whole; the connection closes after it.
   asio::awaitable<void> refuse(const error_code& ec, bhttp::request_parser<bhttp::string_body>& parser,
                                clock_type::time_point start) {
-    unsigned status = 0;
-    std::string body;
+    errc code{};
+    std::string message;
     if (ec == bhttp::error::header_limit) {
-      status = 431;
-      body = error_body("request_header_fields_too_large",
-                        fmt::format("the request line and headers exceed {} bytes", options().header_limit));
+      code = errc::request_header_fields_too_large;
+      message = fmt::format("the request line and headers exceed {} bytes", options().header_limit);
     } else if (ec == bhttp::error::body_limit) {
-      status = 413;
-      body = error_body("payload_too_large", fmt::format("the request body exceeds {} bytes", options().body_limit));
+      code = errc::payload_too_large;
+      message = fmt::format("the request body exceeds {} bytes", options().body_limit);
     } else if (ec.category() == make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
                ec != bhttp::error::partial_message && ec != bhttp::error::buffer_overflow) {
-      status = 400;
-      body = error_body("bad_request", fmt::format("malformed HTTP request: {}", ec.message()));
+      code = errc::bad_request;
+      message = fmt::format("malformed HTTP request: {}", ec.message());
     } else {
       co_return;  // the peer went away, the deadline expired, or stop() closed the socket
     }
+    const unsigned status = http_status(code);
+    std::string body = error_body(rest_error_code(code), message);
     std::optional<std::string> method;
     std::optional<std::string> target;
     if (parser.is_header_done()) {

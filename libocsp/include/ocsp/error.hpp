@@ -39,6 +39,11 @@ enum class errc {
   invalid_ocsp_response,
   ocsp_query_failed,  // not in the seeds: "polling task failed" (contract)
   internal_error,
+  // The transport adapters' own answers, before a request reaches the router.
+  bad_request,                      // malformed HTTP: 400
+  payload_too_large,                // body over the adapter's cap: 413
+  request_header_fields_too_large,  // request line + headers over the cap: 431
+  service_unavailable,              // too many connections: 503
 
   // State directory and configuration store (start-up and write failures). REST: internal_error.
   state_dir_unusable = 100,
