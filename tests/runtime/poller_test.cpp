@@ -37,6 +37,7 @@ struct fixture {
   std::chrono::sys_seconds clock = wall_now();
   std::vector<std::chrono::sys_seconds> fetches;   // when the transport was used
   std::function<ocsp::api_result<byte_vector>(const byte_vector&)> transport;  // what it answers
+  ocsp::responder_query_options seen;  // what the poller asked of the transport (timeout = response_timeout)
   std::vector<std::string> log;
 
   fixture() {
@@ -47,8 +48,9 @@ struct fixture {
   ocsp::poller_options options() {
     ocsp::poller_options o;
     o.clock = [this] { return clock; };
-    o.fetch = [this](const ocsp::responder_url&, ocsp::der::bytes request, const ocsp::responder_query_options&) {
+    o.fetch = [this](const ocsp::responder_url&, ocsp::der::bytes request, const ocsp::responder_query_options& opts) {
       fetches.push_back(clock);
+      seen = opts;
       return transport(byte_vector(request.begin(), request.end()));
     };
     o.log = [this](std::string_view line) { log.emplace_back(line); };
@@ -72,6 +74,16 @@ struct fixture {
       REQUIRE(p.run_due());
     }
     clock = until;
+  }
+
+  // The real transport to a server on loopback `port` (the certificate names port 18080), with
+  // the options the poller gave (its response_timeout).
+  std::function<ocsp::api_result<byte_vector>(const byte_vector&)> network(std::uint16_t port) {
+    return [this, port](const byte_vector& request) {
+      auto url = ocsp::parse_responder_url("http://127.0.0.1/ocsp").value();
+      url.port = port;
+      return ocsp::query_responder(url, request, seen);
+    };
   }
 
   std::string log_text() const {
@@ -241,10 +253,9 @@ TEST_CASE("poller: bad answers are refused and never replace the cached one", "[
       {"garbage instead of DER",
        [](const byte_vector&) -> ocsp::api_result<byte_vector> { return byte_vector{'n', 'o', 'p', 'e'}; },
        errc::invalid_ocsp_response},
-      {"a delegated responder without id-kp-OCSPSigning",
-       [&](const byte_vector& r) -> ocsp::api_result<byte_vector> { return delegated.answer(r); }, errc::invalid_ocsp_response},
-      {"signed by an unrelated CA's key",
-       [&](const byte_vector& r) -> ocsp::api_result<byte_vector> { return unrelated.answer(r); }, errc::invalid_ocsp_response},
+      {"a delegated responder without id-kp-OCSPSigning (openssl ocsp -port)", f.network(delegated.serve()),
+       errc::invalid_ocsp_response},
+      {"signed by an unrelated CA's key (openssl ocsp -port)", f.network(unrelated.serve()), errc::invalid_ocsp_response},
       {"an answer about another certificate",
        [&](const byte_vector&) -> ocsp::api_result<byte_vector> {
          f.responder.set(*other_cert, 'V');
@@ -282,7 +293,7 @@ TEST_CASE("poller: bad answers are refused and never replace the cached one", "[
   }
 
   SECTION("an expired answer (nextUpdate passed, beyond the skew)") {
-    f.transport = [&](const byte_vector& r) -> ocsp::api_result<byte_vector> { return short_lived.answer(r); };
+    f.transport = f.network(short_lived.serve());
     f.clock = wall_now() + 1h;  // the 1-minute answer is long stale by then
     auto tested = f.svc->test(ocsp_test::admin());
     REQUIRE_FALSE(tested);
@@ -295,10 +306,16 @@ TEST_CASE("poller: a delegated responder with id-kp-OCSPSigning is believed; UNK
           "[poller][verify]") {
   fixture f;
   f.responder.sign_with("responder");
+  ocsp_test::openssl_responder served(f.tmp / "served");  // the same delegate, on loopback
+  served.set(*f.cert, 'V');
+  served.sign_with("responder");
+  f.transport = f.network(served.serve());
   auto p = ocsp::poller::create(*f.svc, f.options());
   f.enable();
   REQUIRE(p->run_due());
+  REQUIRE(f.svc->cache().current());
   CHECK(f.svc->cache().current()->status == ocsp::cert_status::good);
+  f.transport = [&f](const byte_vector& r) -> ocsp::api_result<byte_vector> { return f.responder.answer(r); };
 
   f.responder.set(*f.cert, 'R');
   auto revoked = f.svc->test(ocsp_test::admin());
@@ -416,19 +433,14 @@ TEST_CASE("poller: hostile responders fail the query within response_timeout and
   for (const auto& c : table) {
     INFO(c.what);
     ocsp_test::test_http_server server(c.script);
-    f.transport = [&](const byte_vector& request) {
-      auto url = ocsp::parse_responder_url("http://127.0.0.1/ocsp").value();
-      url.port = server.port();
-      ocsp::responder_query_options opts;
-      opts.timeout = 1s;  // response_timeout
-      return ocsp::query_responder(url, request, opts);
-    };
+    f.transport = f.network(server.port());  // with the poller's options: response_timeout 1 s
     const auto started = std::chrono::steady_clock::now();
     auto tested = f.svc->test(ocsp_test::admin());
     const auto took = std::chrono::steady_clock::now() - started;
     REQUIRE_FALSE(tested);
     CHECK(tested.error().ocsp_code() == c.api_code);
-    CHECK(took < 3s);  // response_timeout (1 s) plus slack
+    CHECK(f.seen.timeout == 1s);  // the configuration's response_timeout reached the transport
+    CHECK(took < 3s);            // response_timeout (1 s) plus slack
     CHECK(f.svc->cache().entry() == good);
   }
 }
