@@ -1,5 +1,7 @@
 #include "ocsp/config_json.hpp"
 
+#include "detail/json_messages.hpp"
+
 #include "ocsp/json.hpp"
 
 #include <fmt/format.h>
@@ -12,10 +14,12 @@
 namespace ocsp {
 namespace {
 
+using detail::quote;
+using detail::type_name;
+
 namespace od = simdjson::ondemand;
 
 constexpr std::int64_t state_format_version = 1;
-constexpr std::size_t max_echo = 48;  // bytes of caller input quoted back in a message
 
 // The keys a reader accepts, beyond the integer fields of `integer_fields`.
 enum class key_kind { integer, ocsp_functionality, responder_url, format, unknown };
@@ -38,14 +42,6 @@ key_match match_key(std::string_view key) {
   return {key_kind::unknown, 0};
 }
 
-// Caller input quoted in a message: JSON-escaped (so control characters stay visible) and cut short.
-std::string quote(std::string_view text) {
-  std::string out;
-  const bool cut = text.size() > max_echo;
-  append_json_string(out, cut ? text.substr(0, max_echo) : text);
-  if (cut) out.append("...");
-  return out;
-}
 
 std::string_view trimmed_token(od::value& v) {
   std::string_view raw = v.raw_json_token();
@@ -55,17 +51,6 @@ std::string_view trimmed_token(od::value& v) {
   return raw;
 }
 
-std::string_view type_name(od::json_type type) {
-  switch (type) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
-  }
-  return "an unknown value";
-}
 
 error_info schema_error(std::string message) { return make_error(errc::invalid_schema, std::move(message)); }
 

@@ -1,5 +1,7 @@
 #include "ocsp/users.hpp"
 
+#include "detail/json_messages.hpp"
+
 #include "ocsp/json.hpp"
 
 #include <fmt/format.h>
@@ -18,6 +20,9 @@
 namespace ocsp {
 namespace {
 
+using detail::quote;
+using detail::type_name;
+
 namespace od = simdjson::ondemand;
 
 constexpr std::int64_t users_format_version = 1;
@@ -25,7 +30,6 @@ constexpr std::string_view verifier_scheme = "pbkdf2-sha256";
 constexpr std::size_t salt_size = 16;
 constexpr std::size_t key_size = 32;
 constexpr std::size_t generated_password_bytes = 24;
-constexpr std::size_t max_echo = 48;  // bytes of file content quoted back in a message
 
 // ---- base64 (RFC 4648): standard alphabet with padding, or base64url without ----
 
@@ -161,25 +165,7 @@ bool derive_key(std::string_view password, const std::string& salt, std::uint32_
 
 error_info corrupt(std::string message) { return make_error(errc::state_corrupt, std::move(message)); }
 
-std::string quote(std::string_view text) {
-  std::string out;
-  const bool cut = text.size() > max_echo;
-  append_json_string(out, cut ? text.substr(0, max_echo) : text);
-  if (cut) out.append("...");
-  return out;
-}
 
-std::string_view type_name(od::json_type type) {
-  switch (type) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
-  }
-  return "an unknown value";
-}
 
 error_info malformed(simdjson::error_code e) { return corrupt(fmt::format("not valid JSON: {}", simdjson::error_message(e))); }
 
@@ -565,18 +551,14 @@ api_result<void> users_store::add_user(std::string_view name, role r, std::strin
   return boost::outcome_v2::success();
 }
 
-api_result<void> users_store::set_password(std::string_view name, std::string_view password) {
-  BOOST_OUTCOME_TRY(check_password(password));
-  {
-    std::shared_lock lock(users_mutex_);
-    if (!users_.contains(name)) return no_such_user(name);
-  }
-  BOOST_OUTCOME_TRY(auto verifier, make_verifier(password));
-  std::unique_lock lock(users_mutex_);
+// With users_mutex_ held exclusively: applies `change` to a copy of `name`'s record, persists the
+// copy, and only then makes it current and drops the user's cached credentials.
+template <class Change>
+api_result<void> users_store::change_user_locked(std::string_view name, Change&& change) {
   if (!users_.contains(name)) return no_such_user(name);
   auto next = users_;
   auto& record = next.find(name)->second;
-  record.verifier = std::move(verifier);
+  change(record);
   record.version = next_version_;
   BOOST_OUTCOME_TRY(persist(next));
   ++next_version_;
@@ -586,20 +568,21 @@ api_result<void> users_store::set_password(std::string_view name, std::string_vi
   return boost::outcome_v2::success();
 }
 
+api_result<void> users_store::set_password(std::string_view name, std::string_view password) {
+  BOOST_OUTCOME_TRY(check_password(password));
+  {
+    std::shared_lock lock(users_mutex_);
+    if (!users_.contains(name)) return no_such_user(name);
+  }
+  BOOST_OUTCOME_TRY(auto verifier, make_verifier(password));
+  std::unique_lock lock(users_mutex_);
+  return change_user_locked(name, [&](user_record& record) { record.verifier = std::move(verifier); });
+}
+
 api_result<void> users_store::set_role(std::string_view name, role r) {
   if (!parse_role(to_string(r))) return make_error(errc::invalid_schema, "role must be one of the roles of the API");
   std::unique_lock lock(users_mutex_);
-  if (!users_.contains(name)) return no_such_user(name);
-  auto next = users_;
-  auto& record = next.find(name)->second;
-  record.role = r;
-  record.version = next_version_;
-  BOOST_OUTCOME_TRY(persist(next));
-  ++next_version_;
-  users_ = std::move(next);
-  std::lock_guard cache_lock(cache_mutex_);
-  drop_cached_locked(name);
-  return boost::outcome_v2::success();
+  return change_user_locked(name, [&](user_record& record) { record.role = r; });
 }
 
 api_result<void> users_store::remove_user(std::string_view name) {

@@ -174,6 +174,8 @@ class users_store {
   std::optional<cache_key> credential_key(std::string_view user, std::string_view password) const;
   // Cache operations; callers hold cache_mutex_.
   void drop_cached_locked(std::string_view user);
+  template <class Change>
+  api_result<void> change_user_locked(std::string_view name, Change&& change);
   void erase_cached_locked(const cache_key& key);
 
   std::shared_ptr<state_directory> dir_;
