@@ -211,6 +211,11 @@ int run_daemon(daemon_options o) {
     if (!access_log.open(o.access_log, error)) return fail(error);
   }
 
+  // HTTPS: the certificate comes from `identity` on each handshake (reloadable); the OCSP response
+  // is stapled when the served certificate is the proxy certificate. Both outlive the server.
+  asio::ssl::context tls(asio::ssl::context::tls_server);
+  tls_identity identity;
+
   asio::io_context io;
   const ocsp::router router(*svc);
   ocsp::http::server_options server_options;
@@ -221,12 +226,11 @@ int run_daemon(daemon_options o) {
   };
   server_options.unix_identity = ocsp::unix_socket::make_uid_mapper(o.unix_roles);
   server_options.access_log = access_log.logger();
+  server_options.max_connections = o.max_connections;
+  server_options.idle_timeout = o.idle_timeout;
+  server_options.handler_threads = o.handler_threads;
   ocsp::http::server server(io, router, std::move(server_options));
 
-  // HTTPS: the certificate comes from `identity` on each handshake (reloadable); the OCSP response
-  // is stapled when the served certificate is the proxy certificate.
-  asio::ssl::context tls(asio::ssl::context::tls_server);
-  tls_identity identity;
   std::uint16_t https_port = 0, http_port = 0;
   if (o.https) {
     if (!o.tls_cert || !o.tls_key) return fail("--https-listen needs --tls-cert and --tls-key");

@@ -2,6 +2,8 @@
 // listeners, the signals. main.cpp parses the command line into `daemon_options`.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -26,6 +28,9 @@ struct daemon_options {
   std::filesystem::path unix_socket;            // empty: <state_dir>/ocspd.sock
   std::map<std::uint32_t, ocsp::role> unix_roles;
   std::string access_log = "-";                 // "-": stdout; "": none; else a file (appended)
+  std::size_t max_connections = 256;
+  std::chrono::seconds idle_timeout{30};
+  unsigned handler_threads = 2;
   bool demo = false;
   std::uint16_t responder_port = 9888;          // demo only
 };
