@@ -366,6 +366,27 @@ TEST_CASE("https: curl with the proxy certificate, TLS 1.1 is refused, TLS 1.2 a
   CHECK(current.text.find("Protocol  : TLSv1.2") != std::string::npos);
 }
 
+TEST_CASE("https: a client that sends a body over the cap whole still reads its 413", "[https][limits]") {
+  // The server answers 413 before the body has arrived; closing with the rest of it unread would
+  // make the kernel reset the connection and destroy the answer. s_client sends everything first.
+  const auto pki = ocsp_test::pki_dir();
+  asio::ssl::context tls(asio::ssl::context::tls_server);
+  tls.use_certificate_chain_file((pki / "proxy.pem").string());
+  tls.use_private_key_file((pki / "proxy.key").string(), asio::ssl::context::pem);
+  fixture f;
+  auto port = f.server.listen_https("127.0.0.1", 0, tls);
+  REQUIRE(port);
+  f.run();
+  ocsp_test::temp_dir dir;
+  const std::string body(256 * 1024, 'x');
+  ocsp_test::write_text(dir / "request", "PUT /v1/ocsp HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                                             std::to_string(body.size()) + "\r\n\r\n" + body);
+  const process_output out = capture("openssl s_client -quiet -ign_eof -connect 127.0.0.1:" +
+                                     std::to_string(port.value()) + " < " + (dir / "request").string() + " 2>/dev/null");
+  CHECK(out.text.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(out.text.find("\"error_code\":\"payload_too_large\"") != std::string::npos);
+}
+
 TEST_CASE("unix: curl --unix-socket as this uid is admin, the file is 0660, replaces a stale one, goes on stop",
           "[unix]") {
   ocsp_test::temp_dir dir;

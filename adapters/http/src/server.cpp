@@ -473,23 +473,30 @@ class session final : public session_base, public std::enable_shared_from_this<s
     co_return !ec;
   }
 
-  // Ends the connection so that an answer already written is not lost to a reset: TLS sends
-  // close_notify; plain sockets shut down sending and drain what the peer still sends, briefly.
+  // Ends the connection so that an answer already written is not lost to a reset. Closing a socket
+  // with unread bytes makes the kernel send RST, which can destroy the answer in the peer's receive
+  // buffer (a 413 to a client still sending its body): so first drain what the peer still sends,
+  // briefly and up to a cap. Plain sockets shut down sending first, so the peer sees the end at
+  // once; TLS drains through the TLS stream (a half-close below TLS would break the record layer),
+  // then sends close_notify.
   asio::awaitable<void> close_gracefully() {
+    // Like nginx's lingering close: bounded by time (at most a second) and by bytes.
+    constexpr std::size_t linger_cap = 1024 * 1024;
     auto& low = lowest(stream_);
     error_code ignored;
     if (!low.socket().is_open()) co_return;
+    if constexpr (!is_tls<Stream>) low.socket().shutdown(asio::socket_base::shutdown_send, ignored);
+    low.expires_after(std::min<std::chrono::milliseconds>(options().request_timeout, std::chrono::seconds(1)));
+    std::array<char, 4096> sink{};
+    for (std::size_t drained = 0; drained < options().body_limit + linger_cap;) {
+      auto [ec, n] = co_await stream_.async_read_some(asio::buffer(sink), use_tuple);
+      if (ec) break;
+      drained += n;
+    }
     if constexpr (is_tls<Stream>) {
-      low.expires_after(options().handshake_timeout);
-      co_await stream_.async_shutdown(use_tuple);
-    } else {
-      low.socket().shutdown(asio::socket_base::shutdown_send, ignored);
-      low.expires_after(std::min<std::chrono::milliseconds>(options().request_timeout, std::chrono::seconds(1)));
-      std::array<char, 4096> sink{};
-      for (std::size_t drained = 0; drained < options().body_limit + 64 * 1024;) {
-        auto [ec, n] = co_await low.async_read_some(asio::buffer(sink), use_tuple);
-        if (ec) break;
-        drained += n;
+      if (low.socket().is_open()) {
+        low.expires_after(options().handshake_timeout);
+        co_await stream_.async_shutdown(use_tuple);
       }
     }
     low.socket().close(ignored);
