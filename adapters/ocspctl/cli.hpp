@@ -11,6 +11,8 @@ namespace ocspctl {
 constexpr int exit_ok = 0;
 constexpr int exit_invalid = 1;
 constexpr int exit_usage = 2;
+/// The daemon answered with an error, or could not be reached.
+constexpr int exit_failed = 1;
 
 /// Prints "ocspctl: WHAT" and the pointer to --help on stderr; returns exit_usage.
 int usage_error(const std::string& what);
@@ -26,5 +28,10 @@ int decode(const std::vector<std::string>& args);
 int request(const std::vector<std::string>& args);
 int verify(const std::vector<std::string>& args);
 int query(const std::vector<std::string>& args);
+// The daemon's commands (daemon_commands.cpp).
+int certificate_compatible(const std::vector<std::string>& args);
+int config(const std::vector<std::string>& args);
+int status(const std::vector<std::string>& args);
+int test_certificate(const std::vector<std::string>& args);
 
 }  // namespace ocspctl

@@ -8,8 +8,16 @@
 //   ocspctl query --cert PEM --issuer PEM [--url URL]
 //                            ask the responder now and print the verified status (like openssl ocsp -url)
 //
-// Exit status: 0 on success, 1 when the input is not a valid OCSP PDU or does not verify (the
-// error is named on stderr), 2 on a usage error. Later commands drive the ocspd daemon.
+// The daemon's commands (daemon_commands.cpp), as rladmin cluster ocsp has them; over ocspd's UNIX
+// socket by default, or --url https://HOST:PORT --user NAME (password from $OCSPCTL_PASSWORD):
+//   ocspctl certificate_compatible         does the proxy certificate carry an OCSP URI?
+//   ocspctl config [PARAM [set VALUE]]     show the OCSP configuration, one parameter, or set one
+//   ocspctl status                         the latest cached OCSP status
+//   ocspctl test_certificate               query the responder now and show its answer
+//
+// Exit status: 0 on success, 1 when the input is not a valid OCSP PDU or does not verify, or the
+// daemon answered with an error or could not be reached (the error is named on stderr), 2 on a
+// usage error.
 #include "cli.hpp"
 
 #include <ocsp/cert_view.hpp>
@@ -192,11 +200,15 @@ const command commands[] = {
     {"request", "write the DER OCSPRequest for a certificate", request},
     {"verify", "verify a DER OCSP response against its issuer and print the verdict", verify},
     {"query", "ask a certificate's OCSP responder now and print the verified status", query},
+    {"certificate_compatible", "ocspd: does the proxy certificate carry an OCSP responder URL?", certificate_compatible},
+    {"config", "ocspd: show the OCSP configuration, one parameter, or set one", config},
+    {"status", "ocspd: the latest cached OCSP status of the proxy certificate", status},
+    {"test_certificate", "ocspd: query the responder now and show the status it answered", test_certificate},
 };
 
 void print_help() {
   std::cout << "usage: ocspctl COMMAND [ARGS]\n\ncommands:\n";
-  for (const auto& c : commands) std::printf("  %-10s %s\n", c.name, c.summary);
+  for (const auto& c : commands) std::printf("  %-22s %s\n", c.name, c.summary);
   std::cout << "\nrun 'ocspctl COMMAND --help' for a command's options\n";
 }
 

@@ -3,6 +3,8 @@
 // fires, closes the socket (ending whatever operation is pending) and wakes a pending resolve.
 #include "ocsp/responder_client.hpp"
 
+#include "ocsp/tls_client.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -325,19 +327,7 @@ class exchange {
 
     asio::ssl::stream<tcp::socket&> stream(socket_, context);
     SSL* ssl = stream.native_handle();
-    // The certificate must name the host of the URL: an IP address SAN for an address, a DNS name
-    // (no partial wildcards) otherwise. SNI only for names (RFC 6066 3).
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    bool configured = false;
-    (void)asio::ip::make_address(url_.host, ec);
-    if (!ec) {
-      configured = X509_VERIFY_PARAM_set1_ip_asc(param, url_.host.c_str()) == 1;
-    } else {
-      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-      configured = X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), url_.host.size()) == 1 &&
-                   SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                            const_cast<char*>(url_.host.c_str())) == 1;
-    }
+    const bool configured = expect_server_name(ssl, url_.host);
     if (!configured) {
       fail(errc::responder_tls_failed, "cannot set up TLS host name verification for " + url_.endpoint());
       co_return;
