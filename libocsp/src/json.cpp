@@ -2,11 +2,34 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <charconv>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 
 namespace ocsp {
 namespace {
+
+// Bytes that end a run copied as is: the control characters, quote, backslash, and every byte
+// of a multi-byte UTF-8 sequence (checked, then copied, one sequence at a time).
+constexpr std::array<bool, 256> ends_plain_run = [] {
+  std::array<bool, 256> t{};
+  for (std::size_t c = 0; c < t.size(); ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return t;
+}();
+
+// True when none of the 8 bytes of `word` ends a plain run (see above), checked in parallel (the
+// has-zero-byte trick: a byte of v is zero exactly when (v - 0x01) & ~v has its top bit set; a
+// false alarm only sends the block to the byte loop, never past a byte that needs escaping).
+bool all_plain(std::uint64_t word) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101U;
+  constexpr std::uint64_t highs = 0x8080808080808080U;
+  const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  const std::uint64_t below_space = (word - ones * 0x20U) & ~word & highs;
+  return ((word & highs) | below_space | has_zero(word ^ (ones * '"')) | has_zero(word ^ (ones * '\\'))) == 0;
+}
 
 // Length of the valid UTF-8 sequence starting at s[i] (RFC 3629: no overlong forms, no
 // surrogates, nothing above U+10FFFF), or 0 when the bytes there are not one.
@@ -40,9 +63,12 @@ void append_json_string(std::string& out, std::string_view text) {
   while (i < text.size()) {
     // Copy the longest run that needs no escaping in one append.
     std::size_t run = i;
+    for (std::uint64_t word = 0; run + sizeof word <= text.size(); run += sizeof word) {
+      std::memcpy(&word, text.data() + run, sizeof word);
+      if (!all_plain(word)) break;
+    }
     while (run < text.size()) {
-      const auto c = static_cast<unsigned char>(text[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      if (ends_plain_run[static_cast<unsigned char>(text[run])]) break;
       ++run;
     }
     out.append(text, i, run - i);
@@ -91,7 +117,9 @@ json_object_writer& json_object_writer::field(std::string_view key_name, std::st
 
 json_object_writer& json_object_writer::field(std::string_view key_name, std::int64_t value) {
   key(key_name);
-  fmt::format_to(std::back_inserter(out_), "{}", value);
+  std::array<char, 20> digits;  // the longest int64 is "-9223372036854775808", 20 characters
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+  out_.append(digits.data(), end);
   return *this;
 }
 

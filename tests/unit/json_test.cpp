@@ -85,3 +85,24 @@ TEST_CASE("json: object writer is compact and keeps the caller's key order", "[j
   CHECK(w.finish() == R"({"a":"x\"y","b":-42,"c":true,"d":false})");
   CHECK(ocsp::json_object_writer{}.finish() == "{}");
 }
+
+TEST_CASE("json: every byte value at every offset of a long plain run is escaped as on its own", "[json]") {
+  // The plain-run scan looks at 8 bytes at a time: a byte that needs escaping (or starts a UTF-8
+  // sequence) must be found wherever it sits in a block, and bytes near it must not be misread.
+  const std::string plain = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::size_t mismatches = 0;
+  for (int c = 0; c < 256; ++c) {
+    const std::string alone = encode(std::string(1, static_cast<char>(c)));
+    const std::string inner = alone.substr(1, alone.size() - 2);
+    for (std::size_t at = 0; at <= plain.size(); ++at) {
+      std::string in = plain;
+      in.insert(at, 1, static_cast<char>(c));
+      const std::string expected = "\"" + plain.substr(0, at) + inner + plain.substr(at) + "\"";
+      if (encode(in) != expected) ++mismatches;
+    }
+  }
+  CHECK(mismatches == 0);
+  // Neighbours that sit just around the thresholds (0x1f/0x20, 0x7f/0x80) in one block.
+  CHECK(encode(" !\x1f\x7f#$%&'()*") == "\" !\\u001f\x7f#$%&'()*\"");
+  CHECK(decode(encode("0123456\xc3\xa9" "89abcdef")) == "0123456\xc3\xa9" "89abcdef");
+}

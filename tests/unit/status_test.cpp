@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 #include <simdjson.h>
 
+#include <array>
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,36 @@ TEST_CASE("format_rfc1123: GMT dates as the vendor prints them", "[status][time]
   CHECK(ocsp::format_rfc1123(at(2000y / March / 1, 0h, 0min, 0s)) == "Wed, 01 Mar 2000 00:00:00 GMT");
   CHECK(ocsp::format_rfc1123(at(2049y / December / 31, 23h, 59min, 59s)) == "Fri, 31 Dec 2049 23:59:59 GMT");
   CHECK(ocsp::format_rfc1123(at(1950y / January / 1, 6h, 7min, 8s)) == "Sun, 01 Jan 1950 06:07:08 GMT");
+}
+
+TEST_CASE("format_rfc1123: every day of 1600..2400 and the edges of the four-digit years", "[status][time]") {
+  // A reference built the slow, obvious way, against the fixed-width formatter.
+  static constexpr std::array<const char*, 7> weekdays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto reference = [&](sys_seconds t) {
+    const sys_days day = floor<days>(t);
+    const year_month_day ymd{day};
+    const hh_mm_ss<seconds> hms{t - day};
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02ld:%02ld:%02ld GMT", weekdays[weekday{day}.c_encoding()],
+                  static_cast<unsigned>(ymd.day()), months[static_cast<unsigned>(ymd.month()) - 1],
+                  static_cast<int>(ymd.year()), static_cast<long>(hms.hours().count()),
+                  static_cast<long>(hms.minutes().count()), static_cast<long>(hms.seconds().count()));
+    return std::string(buf);
+  };
+  std::size_t mismatches = 0;
+  std::int64_t second_of_day = 0;
+  for (sys_days d = sys_days{1600y / January / 1}; d <= sys_days{2400y / December / 31}; d += days{1}) {
+    second_of_day = (second_of_day + 7919) % 86400;  // walks through the hours, minutes and seconds
+    const sys_seconds t = d + seconds{second_of_day};
+    if (ocsp::format_rfc1123(t) != reference(t)) ++mismatches;
+  }
+  CHECK(mismatches == 0);
+  CHECK(ocsp::format_rfc1123(sys_days{0y / January / 1}) == "Sat, 01 Jan 0000 00:00:00 GMT");
+  CHECK(ocsp::format_rfc1123(sys_days{9999y / December / 31} + 86399s) == "Fri, 31 Dec 9999 23:59:59 GMT");
+  // Past the four digits the year is printed as it is, not cut.
+  CHECK(ocsp::format_rfc1123(sys_days{10000y / January / 1}) == "Sat, 01 Jan 10000 00:00:00 GMT");
 }
 
 TEST_CASE("status JSON: the pre-cache form has no times", "[status]") {

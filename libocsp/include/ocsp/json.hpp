@@ -7,6 +7,7 @@
 // always valid JSON whatever bytes a certificate or a caller supplied.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -18,7 +19,13 @@ void append_json_string(std::string& out, std::string_view text);
 
 class json_object_writer {
  public:
-  json_object_writer() { out_.push_back('{'); }
+  static constexpr std::size_t initial_capacity = 256;
+
+  /// Starts with room for the objects of the API (all under 256 bytes): one allocation, no regrowth.
+  json_object_writer() {
+    out_.reserve(initial_capacity);
+    out_.push_back('{');
+  }
 
   json_object_writer& field(std::string_view key, std::string_view value);
   json_object_writer& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }
