@@ -25,7 +25,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 namespace ocspd {
 namespace asio = boost::asio;
@@ -230,6 +233,11 @@ int run_daemon(daemon_options o) {
     if (!credentials) return std::nullopt;
     return users->authenticate(credentials->first, credentials->second);
   };
+  server_options.authenticate_cached = [users](std::string_view authorization) -> std::optional<ocsp::principal> {
+    const auto credentials = ocsp::parse_basic_authorization(authorization);
+    if (!credentials) return std::nullopt;
+    return users->authenticate_cached(credentials->first, credentials->second);
+  };
   server_options.unix_identity = ocsp::unix_socket::make_uid_mapper(o.unix_roles);
   server_options.access_log = access_log.logger();
   server_options.max_connections = o.max_connections;
@@ -304,7 +312,11 @@ int run_daemon(daemon_options o) {
 
   if (o.demo) print_demo_guide(o, pki, svc->config().ocsp_functionality, https_port, http_port, shown_password);
   say("ready");
+  // The connections run on io_threads threads (each session on its own strand); this one is one.
+  std::vector<std::thread> io_pool;
+  for (unsigned i = 1; i < o.io_threads; ++i) io_pool.emplace_back([&io] { io.run(); });
   io.run();
+  for (std::thread& t : io_pool) t.join();
 
   poller->stop();
   responder.stop();

@@ -31,6 +31,7 @@ struct daemon_options {
   std::size_t max_connections = 256;
   std::chrono::seconds idle_timeout{30};
   unsigned handler_threads = 2;
+  unsigned io_threads = 2;                      // threads that run the connections (io_context::run)
   bool demo = false;
   std::uint16_t responder_port = 9888;          // demo only
 };

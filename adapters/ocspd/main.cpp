@@ -7,7 +7,9 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,11 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr int exit_usage = 2;
+
+unsigned default_io_threads() {
+  const unsigned cpus = std::thread::hardware_concurrency();
+  return cpus == 0 ? 2 : std::min(cpus, 8U);
+}
 
 int usage(const std::string& what) {
   std::cerr << "ocspd: " << what << " (see ocspd --help)\n";
@@ -61,7 +68,10 @@ int main(int argc, char** argv) {
       "max-connections", po::value<unsigned>()->default_value(256),
       "open connections across the listeners; one more is answered 503")(
       "idle-timeout", po::value<unsigned>()->default_value(30), "seconds a keep-alive connection may stay idle")(
-      "handler-threads", po::value<unsigned>()->default_value(2), "threads that run requests (password checks, PUTs)")(
+      "handler-threads", po::value<unsigned>()->default_value(2),
+      "threads that run the requests that may block (password checks, PUTs, tests)")(
+      "io-threads", po::value<unsigned>()->default_value(default_io_threads()),
+      "threads that run the connections and answer cached GETs (default: the CPU count, at most 8)")(
       "demo", "demo mode: generate a demo PKI in the state directory, run a local responder (openssl ocsp), "
               "enable OCSP, listen on 127.0.0.1:9443 (HTTPS) and 127.0.0.1:9080 (HTTP) unless told otherwise")(
       "responder-port", po::value<unsigned>()->default_value(9888), "demo: the local responder's port");
@@ -114,12 +124,15 @@ int main(int argc, char** argv) {
   const unsigned max_connections = vm["max-connections"].as<unsigned>();
   const unsigned idle_timeout = vm["idle-timeout"].as<unsigned>();
   const unsigned handler_threads = vm["handler-threads"].as<unsigned>();
+  const unsigned io_threads = vm["io-threads"].as<unsigned>();
   if (max_connections == 0 || max_connections > 1'000'000) return usage("--max-connections must be 1..1000000");
   if (idle_timeout == 0 || idle_timeout > 86400) return usage("--idle-timeout must be 1..86400 seconds");
   if (handler_threads == 0 || handler_threads > 256) return usage("--handler-threads must be 1..256");
+  if (io_threads == 0 || io_threads > 256) return usage("--io-threads must be 1..256");
   o.max_connections = max_connections;
   o.idle_timeout = std::chrono::seconds(idle_timeout);
   o.handler_threads = handler_threads;
+  o.io_threads = io_threads;
   const unsigned responder_port = vm["responder-port"].as<unsigned>();
   if (responder_port == 0 || responder_port > 65535) return usage("--responder-port must be 1..65535");
   o.responder_port = static_cast<std::uint16_t>(responder_port);

@@ -285,6 +285,94 @@ TEST_CASE("http: keep-alive serves two requests on one connection", "[http]") {
   CHECK(f.log().size() == 2);
 }
 
+TEST_CASE("http: a GET whose credentials the cache knows skips the slow check; PUTs and unknown ones do not",
+          "[http][auth]") {
+  std::atomic<int> slow_checks{0}, cache_lookups{0};
+  ocsp::http::server_options o;
+  o.authenticate = [&](std::string_view authorization) {
+    ++slow_checks;
+    return test_authenticator(authorization);
+  };
+  // The cache knows admin:secret only (as if it had been verified before).
+  o.authenticate_cached = [&](std::string_view authorization) -> std::optional<ocsp::principal> {
+    ++cache_lookups;
+    const auto creds = ocsp::parse_basic_authorization(authorization);
+    if (creds && creds->first == "admin" && creds->second == "secret") return ocsp::principal{"admin", ocsp::role::admin};
+    return std::nullopt;
+  };
+  fixture f(std::move(o));
+  const auto port = f.http();
+  f.run();
+
+  const reply get = curl(admin + http_url(port, "/v1/ocsp/status"));
+  CHECK(get.status == 200);
+  CHECK(slow_checks == 0);
+  CHECK(cache_lookups == 1);
+
+  const reply viewer = curl("-u viewer:secret " + http_url(port));  // not cached: the full check
+  CHECK(viewer.status == 403);
+  CHECK(slow_checks == 1);
+
+  const reply wrong = curl("-u admin:wrong " + http_url(port));
+  CHECK(wrong.status == 401);
+  CHECK(slow_checks == 2);
+
+  const reply put = curl(admin + "-X PUT -H 'Content-Type: application/json' --data '{\"query_frequency\":120}' " +
+                         http_url(port));
+  CHECK(put.status == 200);
+  CHECK(slow_checks == 3);  // a PUT always runs on the handler pool, with the full check
+
+  const reply none = curl(http_url(port));  // no credentials: 401 at once, no check at all
+  CHECK(none.status == 401);
+  CHECK(slow_checks == 3);
+}
+
+TEST_CASE("http: the answer's head follows the request's version and connection", "[http]") {
+  fixture f;
+  const auto port = f.http();
+  f.run();
+  const std::string auth = "Authorization: Basic YWRtaW46c2VjcmV0\r\n";  // admin:secret
+  {
+    raw_client c(port);
+    REQUIRE(c.connected);
+    c.send("GET /v1/ocsp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth + "\r\n");
+    std::string out;
+    CHECK(c.read_to_eof(out));
+    CHECK(out.starts_with("HTTP/1.1 200 OK\r\n"));
+    CHECK(out.find("\r\nConnection: close\r\n") != std::string::npos);
+    const std::size_t end = out.find("\r\n\r\n");
+    REQUIRE(end != std::string::npos);
+    CHECK(out.find("\r\nContent-Length: " + std::to_string(out.size() - end - 4) + "\r\n") != std::string::npos);
+  }
+  {
+    // HTTP/1.0 asking to stay open: told keep-alive, and a second request is answered on it.
+    raw_client c(port);
+    REQUIRE(c.connected);
+    const std::string request = "GET /v1/ocsp/status HTTP/1.0\r\nConnection: keep-alive\r\n" + auth + "\r\n";
+    c.send(request);
+    c.send("GET /v1/ocsp HTTP/1.0\r\n" + auth + "\r\n");  // no keep-alive: the connection ends after it
+    std::string out;
+    CHECK(c.read_to_eof(out));
+    const std::size_t second = out.find("HTTP/1.0 200 OK\r\n", 1);
+    CHECK(out.starts_with("HTTP/1.0 200 OK\r\n"));
+    REQUIRE(second != std::string::npos);
+    CHECK(out.substr(0, second).find("\r\nConnection: keep-alive\r\n") != std::string::npos);
+    CHECK(out.substr(second).find("Connection:") == std::string::npos);
+  }
+  {
+    // An error answer keeps the router's fields (Allow) next to the adapter's defaults.
+    raw_client c(port);
+    REQUIRE(c.connected);
+    c.send("DELETE /v1/ocsp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth + "\r\n");
+    std::string out;
+    CHECK(c.read_to_eof(out));
+    CHECK(out.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"));
+    CHECK(out.find("\r\nAllow: GET, PUT\r\n") != std::string::npos);
+    CHECK(out.find("\r\nContent-Type: application/json\r\n") != std::string::npos);
+    CHECK(out.find("\r\nCache-Control: no-store\r\n") != std::string::npos);
+  }
+}
+
 TEST_CASE("http: malformed request bytes get 400 and the connection is closed", "[http][limits]") {
   fixture f;
   const auto port = f.http();

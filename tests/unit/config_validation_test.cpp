@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -70,6 +71,12 @@ std::vector<put_case> cases() {
              url + R"(","response_timeout":1})",
          {false, 3600, 60, 5, 1}),
       ok("escaped key equals its unescaped name", R"({"query\u005ffrequency":120})", {.query_frequency = 120}),
+      ok("every key escaped",
+         R"({"\u006fcsp_functionality":false,"query\u005ffrequency":120,"recovery\u005Ffrequency":90,)"
+         R"("recovery_max_trie\u0073":3,"response\u005ftimeout":5})",
+         {false, 120, 90, 3, 5}),
+      ok("escaped responder_url key", std::string(R"({"responder\u005furl":")") + url + R"(","query_frequency":900})",
+         {.query_frequency = 900}),
       ok("whitespace everywhere", "{ \"recovery_max_tries\" :\n 42 \t}", {.recovery_max_tries = 42}),
       ok("explicit positive exponent-free integer", R"({"response_timeout":30})", {.response_timeout = 30}),
 
@@ -108,6 +115,21 @@ std::vector<put_case> cases() {
       schema("unknown key after valid ones", R"({"query_frequency":120,"enabled":true})", "enabled"),
       schema("duplicate key", R"({"query_frequency":120,"query_frequency":120})", "query_frequency"),
       schema("duplicate key through an escape", R"({"query_frequency":120,"query\u005ffrequency":130})", "query_frequency"),
+      schema("duplicate key, the escaped one first", R"({"query\u005ffrequency":120,"query_frequency":130})",
+             "query_frequency"),
+      schema("duplicate key, both escaped", R"({"query\u005ffrequency":120,"\u0071uery_frequency":130})",
+             "query_frequency"),
+      schema("escaped unknown key is named unescaped", R"({"fo\u006f":1})", "foo"),
+      schema("known name with a character more", R"({"query_frequencyx":1})", "query_frequencyx"),
+      schema("known name with a character less", R"({"query_frequenc":1})", "query_frequenc"),
+      schema("known name but the last character", R"({"recovery_frequencz":1})", "recovery_frequencz"),
+      schema("known name then an escaped quote", R"({"query_frequency\"":1})", "query_frequency"),
+      schema("known name then an escaped backslash", R"({"query_frequency\\":1})", "query_frequency"),
+      schema("empty key", R"({"":1})"),
+      schema("format is a state-file field only", R"({"format":1})", "format"),
+      schema("invalid escape in a key", R"({"query\x_frequency":1})"),
+      schema("invalid unicode escape in a key", R"({"query\u00zzfrequency":1})"),
+      schema("key cut short", R"({"query_frequency)"),
       schema("duplicate boolean", R"({"ocsp_functionality":true,"ocsp_functionality":false})", "ocsp_functionality"),
       schema("duplicate responder_url",
              std::string(R"({"responder_url":")") + url + R"(","responder_url":")" + url + R"("})", "responder_url"),
@@ -257,6 +279,60 @@ TEST_CASE("parse_config_patch: the patch holds exactly the fields given", "[vali
   const config_patch& none = empty.value();
   CHECK_FALSE(none.ocsp_functionality.has_value());
   CHECK_FALSE(none.query_frequency.has_value());
+}
+
+TEST_CASE("parse_config_patch: escaped and plain keys are the same key", "[validation]") {
+  // Keys written plainly are matched in place, escaped ones after unescaping: both must reach
+  // the same field, and count as the same key for duplicates.
+  const std::vector<std::pair<std::string, config_patch>> same{
+      {R"({"query_frequency":120})", {.query_frequency = 120}},
+      {R"({"query\u005ffrequency":120})", {.query_frequency = 120}},
+      {R"({"\u0071\u0075\u0065\u0072\u0079\u005f\u0066\u0072\u0065\u0071\u0075\u0065\u006e\u0063\u0079":120})",
+       {.query_frequency = 120}},
+      {R"({"ocsp_functionalit\u0079":true})", {.ocsp_functionality = true}},
+      {R"({"response_timeout":7,"recovery\u005fmax_tries":9})", {.recovery_max_tries = 9, .response_timeout = 7}},
+  };
+  for (const auto& [body, expected] : same) {
+    INFO("body: " << body);
+    auto r = ocsp::parse_config_patch(body, "");
+    REQUIRE(r);
+    CHECK(r.value() == expected);
+  }
+  for (const char* body : {R"({"ocsp_functionality":true,"ocsp\u005ffunctionality":true})",
+                           R"({"responder_url":"","responder\u005furl":""})",
+                           R"({"\u0072esponse_timeout":1,"response_timeout":1})"}) {
+    INFO("body: " << body);
+    auto r = ocsp::parse_config_patch(body, "");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().ocsp_code() == ocsp::errc::invalid_schema);
+    CHECK_THAT(r.error().message, Catch::Contains("duplicate"));
+  }
+}
+
+TEST_CASE("parse_config_patch: small and large bodies are read alike", "[validation]") {
+  // Around and far above the size up to which the body is copied to the stack rather than the heap.
+  const std::vector<std::size_t> sizes{900, 1000, 1023, 1024, 1025, 1100, 4096, ocsp::max_config_body};
+  for (const std::size_t size : sizes) {
+    const std::string head = R"({"query_frequency":120)";
+    std::string valid = head + std::string(size - head.size() - 1, ' ') + "}";
+    REQUIRE(valid.size() == size);
+    INFO("size: " << size);
+    auto r = ocsp::parse_config_patch(valid, "");
+    REQUIRE(r);
+    CHECK(r.value() == config_patch{.query_frequency = 120});
+
+    std::string trailing = valid;  // "... } x", the same size
+    trailing[size - 3] = '}';
+    trailing[size - 1] = 'x';
+    auto t = ocsp::parse_config_patch(trailing, "");
+    REQUIRE_FALSE(t);
+    CHECK(t.error().ocsp_code() == ocsp::errc::invalid_schema);
+
+    std::string cut = valid.substr(0, size - 1);  // no closing brace
+    auto c = ocsp::parse_config_patch(cut, "");
+    REQUIRE_FALSE(c);
+    CHECK(c.error().ocsp_code() == ocsp::errc::invalid_schema);
+  }
 }
 
 TEST_CASE("parse_config_patch: messages quote hostile input safely and briefly", "[validation]") {

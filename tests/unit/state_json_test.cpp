@@ -112,6 +112,24 @@ TEST_CASE("state_json: a complete hand-written state file parses", "[state_json]
   CHECK(parsed.value() == ocsp::ocsp_config{true, 120, 90, 3, 5});
 }
 
+TEST_CASE("state_json: escaped keys are the same keys", "[state_json][config]") {
+  const auto parsed = ocsp::parse_state_json(object_of({{"form\\u0061t", "1"},
+                                                        {"ocsp\\u005ffunctionality", "true"},
+                                                        {"query_frequency", "120"},
+                                                        {"recovery_frequency", "90"},
+                                                        {"recovery_max_tries", "3"},
+                                                        {"response\\u005ftimeout", "5"}}));
+  REQUIRE(parsed.has_value());
+  CHECK(parsed.value() == ocsp::ocsp_config{true, 120, 90, 3, 5});
+
+  auto fields = complete_fields();
+  fields.emplace_back("\\u0066ormat", "1");  // "format" a second time
+  const auto duplicate = ocsp::parse_state_json(object_of(fields));
+  REQUIRE_FALSE(duplicate.has_value());
+  CHECK(duplicate.error().ocsp_code() == ocsp::errc::invalid_schema);
+  CHECK_THAT(duplicate.error().message, Catch::Matchers::Contains("format"));
+}
+
 TEST_CASE("state_json: parse rejects each missing field", "[state_json][config]") {
   for (const auto missing : expected_keys) {
     std::vector<std::pair<std::string_view, std::string_view>> fields;

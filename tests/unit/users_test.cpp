@@ -369,6 +369,58 @@ TEST_CASE("users: a verified credential is cached; changes drop it; failures are
   }
 }
 
+TEST_CASE("users: authenticate_cached answers from the cache only, never deriving", "[users]") {
+  users_fixture f;
+  add(*f.users, "alice", role::admin, "password-1");
+  CHECK(f.derivations_of([&] { CHECK_FALSE(f.users->authenticate_cached("alice", "password-1")); }) == 0);
+  REQUIRE(f.users->authenticate("alice", "password-1"));
+  CHECK(f.derivations_of([&] {
+          const auto who = f.users->authenticate_cached("alice", "password-1");
+          REQUIRE(who);
+          CHECK(who->user == "alice");
+          CHECK(who->role == role::admin);
+        }) == 0);
+  // A wrong password, another name, malformed input: not in the cache, and still no derivation.
+  CHECK(f.derivations_of([&] {
+          CHECK_FALSE(f.users->authenticate_cached("alice", "password-2"));
+          CHECK_FALSE(f.users->authenticate_cached("Alice", "password-1"));
+          CHECK_FALSE(f.users->authenticate_cached("bad name", "password-1"));
+        }) == 0);
+  // Changes and expiry apply to it exactly as to authenticate.
+  REQUIRE(f.users->set_role("alice", role::db_viewer));
+  CHECK_FALSE(f.users->authenticate_cached("alice", "password-1"));
+  REQUIRE(f.users->authenticate("alice", "password-1"));
+  CHECK(f.users->authenticate_cached("alice", "password-1"));
+  f.clock_seconds += 60;
+  CHECK_FALSE(f.users->authenticate_cached("alice", "password-1"));
+}
+
+TEST_CASE("users: two stores on one thread keep their caches apart", "[users]") {
+  // Each store keys its cache with its own secret; a thread prepares its HMAC for one store at a
+  // time, and must not reuse it for the other.
+  users_fixture a, b;
+  add(*a.users, "alice", role::admin, "password-1");
+  add(*b.users, "alice", role::db_viewer, "password-1");
+  REQUIRE(a.users->authenticate("alice", "password-1"));
+  REQUIRE(b.users->authenticate("alice", "password-1"));
+  for (int i = 0; i < 3; ++i) {
+    CHECK(a.derivations_of([&] {
+            const auto who = a.users->authenticate("alice", "password-1");
+            REQUIRE(who);
+            CHECK(who->role == role::admin);
+          }) == 0);
+    CHECK(b.derivations_of([&] {
+            const auto who = b.users->authenticate("alice", "password-1");
+            REQUIRE(who);
+            CHECK(who->role == role::db_viewer);
+          }) == 0);
+  }
+  // A store opened after another was destroyed (perhaps at the same address) starts cold.
+  a.reopen();
+  CHECK_FALSE(a.users->authenticate_cached("alice", "password-1"));
+  CHECK(a.derivations_of([&] { CHECK(a.users->authenticate("alice", "password-1")); }) == 1);
+}
+
 TEST_CASE("users: the cache is bounded and evicts the oldest entry", "[users]") {
   users_fixture f(2);
   add(*f.users, "a1", role::none, "password-a");

@@ -5,6 +5,9 @@
 // drift from the contract. Checks run in the contract's order and the first failure answers:
 // authentication (401) -> route (404, or 405 with Allow) -> permission (403) -> capability (406)
 // -> body and state (400/500). The query string of the target is ignored; paths match exactly.
+//
+// A GET never blocks: it reads in-memory state under locks held only to copy it, so adapters may
+// run GETs on their I/O threads. PUT (a durable save) and POST (an OCSP query) may take a while.
 #pragma once
 
 #include "ocsp/permissions.hpp"

@@ -137,6 +137,12 @@ class users_store {
   /// password, malformed input: the caller answers 401 alike). User names are case-sensitive.
   std::optional<principal> authenticate(std::string_view user, std::string_view password);
 
+  /// The principal when the cache holds this exact credential (verified within cache_ttl and
+  /// unchanged since); nullopt when it does not, which says nothing about the credential: call
+  /// authenticate(). Never derives a key, so it never blocks for long: for adapters that answer
+  /// cheap requests inline and send the rest to a thread pool.
+  std::optional<principal> authenticate_cached(std::string_view user, std::string_view password);
+
   /// When there is no user at all, creates "admin" with role admin and `password`, or with a
   /// generated one (24 random bytes, base64url: 32 characters) that is returned so the caller can
   /// show it once. nullopt when users exist (nothing changes and `password` is not checked) or
@@ -172,6 +178,9 @@ class users_store {
   api_result<std::string> make_verifier(std::string_view password);
   bool verify(std::string_view verifier, std::string_view password);
   std::optional<cache_key> credential_key(std::string_view user, std::string_view password) const;
+  bool caching() const noexcept;
+  // The cached principal for `key`, dropping an expired entry; takes cache_mutex_.
+  std::optional<principal> cached_principal(const cache_key& key, std::string_view user);
   // Cache operations; callers hold cache_mutex_.
   void drop_cached_locked(std::string_view user);
   template <class Change>
@@ -181,6 +190,7 @@ class users_store {
   std::shared_ptr<state_directory> dir_;
   users_options options_;
   std::array<unsigned char, 32> cache_secret_{};  // random per process: the cache's HMAC key
+  std::uint64_t instance_ = 0;                    // tells this store's prepared HMAC contexts apart
   std::string dummy_verifier_;                    // derived against for unknown names
 
   mutable std::shared_mutex users_mutex_;  // readers: authenticate, list; writers: changes
