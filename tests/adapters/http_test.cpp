@@ -285,7 +285,7 @@ TEST_CASE("http: keep-alive serves two requests on one connection", "[http]") {
   CHECK(f.log().size() == 2);
 }
 
-TEST_CASE("http: a GET whose credentials the cache knows skips the slow check; PUTs and unknown ones do not",
+TEST_CASE("http: a GET whose credentials the cache knows skips the slow check, PUTs and unknown ones do not",
           "[http][auth]") {
   std::atomic<int> slow_checks{0}, cache_lookups{0};
   ocsp::http::server_options o;
