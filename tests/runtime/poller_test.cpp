@@ -99,7 +99,7 @@ ocsp::api_result<byte_vector> refused(const byte_vector&) {
 
 }  // namespace
 
-TEST_CASE("poller: enabled queries at once, then every query_frequency; the answer is cached and stapled",
+TEST_CASE("poller: enabled queries at once, then every query_frequency, the answer is cached and stapled",
           "[poller][schedule]") {
   fixture f;
   f.responder.valid_for_minutes(24 * 60);  // nextUpdate far enough not to drive the schedule
@@ -173,7 +173,7 @@ TEST_CASE("poller: failures retry at recovery_frequency, invalidate after recove
   CHECK_THAT(f.log_text(), Catch::Contains("invalidated"));
 }
 
-TEST_CASE("poller: a configuration change reschedules at once; disabling stops polling", "[poller][schedule]") {
+TEST_CASE("poller: a configuration change reschedules at once, disabling stops polling", "[poller][schedule]") {
   fixture f;
   f.responder.valid_for_minutes(24 * 60);
   auto p = ocsp::poller::create(*f.svc, f.options());
@@ -302,7 +302,7 @@ TEST_CASE("poller: bad answers are refused and never replace the cached one", "[
   }
 }
 
-TEST_CASE("poller: a delegated responder with id-kp-OCSPSigning is believed; UNKNOWN and REVOKED are answers",
+TEST_CASE("poller: a delegated responder with id-kp-OCSPSigning is believed, UNKNOWN and REVOKED are answers",
           "[poller][verify]") {
   fixture f;
   f.responder.sign_with("responder");
@@ -332,7 +332,7 @@ TEST_CASE("poller: a delegated responder with id-kp-OCSPSigning is believed; UNK
   CHECK(f.svc->cache().current()->status == ocsp::cert_status::unknown);
 }
 
-TEST_CASE("poller: POST test while disabled answers without caching; enabled it caches and clears failures",
+TEST_CASE("poller: POST test while disabled answers without caching, enabled it caches and clears failures",
           "[poller][test]") {
   fixture f;
   auto p = ocsp::poller::create(*f.svc, f.options());

@@ -352,7 +352,7 @@ TEST_CASE("openssl ocsp answers our RFC 5019 GET: GOOD", "[responder_client][ope
 
 // --- What the server receives --------------------------------------------------------------------
 
-TEST_CASE("a 200 with the OCSP type: the body comes back byte for byte; the POST is as RFC 6960 says",
+TEST_CASE("a 200 with the OCSP type: the body comes back byte for byte, the POST is as RFC 6960 says",
           "[responder_client]") {
   std::string body;
   for (int i = 0; i < 256; ++i) body += static_cast<char>(i);  // every byte value, NUL included

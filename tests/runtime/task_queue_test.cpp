@@ -171,7 +171,7 @@ TEST_CASE("task_queue: polls and tests run in the order they were queued", "[tas
   CHECK(ran.entries() == expected);
 }
 
-TEST_CASE("task_queue: a poll posted while one waits replaces it; only the newest runs", "[task_queue]") {
+TEST_CASE("task_queue: a poll posted while one waits replaces it, only the newest runs", "[task_queue]") {
   task_queue q;
   gate running, release, last_done;
   block_worker(q, running, release);
@@ -295,7 +295,7 @@ TEST_CASE("task_queue: concurrent tests while the worker is busy cost one query"
   CHECK(q.test_callers() == 0);
 }
 
-TEST_CASE("task_queue: each caller has its own limit; the task stays while someone waits for it", "[task_queue]") {
+TEST_CASE("task_queue: each caller has its own limit, the task stays while someone waits for it", "[task_queue]") {
   const auto limit = 1000ms;
   task_queue q{limit};
   gate running, release;

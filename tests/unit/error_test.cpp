@@ -71,7 +71,7 @@ TEST_CASE("errc: every enumerator has its own name, and the transport and verifi
   }
 }
 
-TEST_CASE("api_result: carries code and message; value() throws system_error", "[error]") {
+TEST_CASE("api_result: carries code and message, value() throws system_error", "[error]") {
   ocsp::api_result<int> r = ocsp::make_error(ocsp::errc::invalid_schema, "query_frequency must be ...");
   REQUIRE_FALSE(r);
   CHECK(r.error().ocsp_code() == ocsp::errc::invalid_schema);

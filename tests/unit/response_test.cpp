@@ -587,7 +587,7 @@ TEST_CASE("response: the nonce is read nested (RFC 8954) and raw", "[response]")
   }
 }
 
-TEST_CASE("response: duplicate extensions parse; nonce() reports the first, find_unique_extension refuses", "[response]") {
+TEST_CASE("response: duplicate extensions parse, nonce() reports the first, find_unique_extension refuses", "[response]") {
   // docs/codec.md: duplicates are valid DER and both oracles parse them; the ambiguity is refused
   // where it matters, by find_unique_extension.
   single_parts s;

@@ -214,7 +214,7 @@ class throwing_querier final : public ocsp::status_querier {
 };
 }  // namespace
 
-TEST_CASE("router: an error without a message gets its code's text; nothing throws out", "[service][router]") {
+TEST_CASE("router: an error without a message gets its code's text, nothing throws out", "[service][router]") {
   const auto cert = ocsp_test::load_pki_cert("proxy");
   {
     auto svc = ocsp_test::make_service({.certificate = cert, .querier = std::make_shared<code_only_querier>()});

@@ -83,7 +83,7 @@ TEST_CASE("stored_response: encode -> decode is the identity, and the decoder is
   }
 }
 
-TEST_CASE("file_status_store: save, reopen, load; none; corrupt is state_corrupt; mode 0600", "[cache][state]") {
+TEST_CASE("file_status_store: save, reopen, load, none, corrupt is state_corrupt, mode 0600", "[cache][state]") {
   ocsp_test::temp_dir tmp;
   {
     auto dir = std::make_shared<ocsp::state_directory>(ocsp::state_directory::open(tmp.path()).value());
@@ -302,7 +302,7 @@ TEST_CASE("service: GET status on an answer past its nextUpdate is invalid_ocsp_
   CHECK(ocsp::http_status(stale.error().ocsp_code()) == 500);
 }
 
-TEST_CASE("status_cache: only answers for the subject's CertID are stored; a new subject drops the old answer",
+TEST_CASE("status_cache: only answers for the subject's CertID are stored, a new subject drops the old answer",
           "[cache][rotation]") {
   auto store = std::make_shared<ocsp::memory_status_store>();
   ocsp::status_cache cache(store);

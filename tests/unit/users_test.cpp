@@ -304,7 +304,7 @@ TEST_CASE("users: each change is durable when it returns", "[users]") {
   CHECK_FALSE(f.users->authenticate("carol", "password-3"));
 }
 
-TEST_CASE("users: a verified credential is cached; changes drop it; failures are not cached", "[users]") {
+TEST_CASE("users: a verified credential is cached, changes drop it, failures are not cached", "[users]") {
   users_fixture f;
   add(*f.users, "alice", role::admin, "password-1");
 
