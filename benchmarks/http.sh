@@ -302,7 +302,7 @@ printf '| errors (non-2xx + socket) | %d | %d | | 0 | %s |\n' "$o_err" "$n_err" 
 echo
 echo "Per round, requests/s: ocspd ${o_rps[*]}; nginx ${n_rps[*]}. Server CPU per request (all threads or worker"
 echo "processes, from /proc/PID/stat) depends much less than requests/s on what else the shared machine runs."
-echo "ocspd: \`--demo --io-threads $io_threads --handler-threads $handler_threads --access-log \"\"\`: $io_threads I/O threads answer the GETs"
+echo "ocspd: \`--demo --io-threads $io_threads --handler-threads $handler_threads --access-log \"\"\`: $io_threads I/O threads answer the GETs;"
 echo "it checks the Basic credentials of every request (PBKDF2 once, then its verified-credential cache)."
 echo "nginx: $nginx_workers worker processes (one per ocspd I/O thread), access log off, keepalive_requests 1e9,"
 echo "open_file_cache, sendfile, default_type application/json; it ignores the Authorization header. Body: $body_bytes bytes."

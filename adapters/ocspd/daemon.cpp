@@ -22,6 +22,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -313,9 +314,23 @@ int run_daemon(daemon_options o) {
   if (o.demo) print_demo_guide(o, pki, svc->config().ocsp_functionality, https_port, http_port, shown_password);
   say("ready");
   // The connections run on io_threads threads (each session on its own strand); this one is one.
+  // A handler that throws (bad_alloc in the signal handler, say) is reported and the thread goes on
+  // running the loop, instead of terminating the process.
+  const auto run_loop = [&io] {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "ocspd: error in an I/O handler: %s\n", e.what());
+      } catch (...) {
+        std::fprintf(stderr, "ocspd: error in an I/O handler\n");
+      }
+    }
+  };
   std::vector<std::thread> io_pool;
-  for (unsigned i = 1; i < o.io_threads; ++i) io_pool.emplace_back([&io] { io.run(); });
-  io.run();
+  for (unsigned i = 1; i < o.io_threads; ++i) io_pool.emplace_back(run_loop);
+  run_loop();
   for (std::thread& t : io_pool) t.join();
 
   poller->stop();

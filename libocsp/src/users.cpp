@@ -370,7 +370,10 @@ std::atomic<std::uint64_t> next_store_instance{1};
 
 // A thread's HMAC-SHA256 context, keyed with one store's cache secret: re-initialising it with a
 // NULL key reuses the key schedule, where the one-shot HMAC() fetches the algorithm, builds a
-// context and frees it on every call (about five times the cost of the hash itself).
+// context and frees it on every call (about five times the cost of the hash itself). OpenSSL 3.0.0
+// to 3.0.2 ignored a NULL key there (openssl#17811), hence the 3.0.3 minimum in CMakeLists.txt.
+// The context holds the key's pads until the thread ends or serves another store: the secret is
+// a per-process cache key, never a credential, so this outliving ~users_store is accepted.
 struct thread_hmac {
   std::uint64_t owner = 0;
   EVP_MAC_CTX* ctx = nullptr;

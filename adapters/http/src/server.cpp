@@ -142,8 +142,8 @@ auto& lowest(Stream& s) {
 
 // The status line and header fields of `answer` (HTTP/1.0 or 1.1), into `out`. Field names and
 // values come from the router with static storage and hold no CR or LF. Content-Type and
-// Cache-Control default to the API's; Content-Length is the body's (a HEAD sends the head of the
-// GET). Connection says close on a 1.1 connection that ends, keep-alive on a 1.0 one that stays.
+// Cache-Control default to the API's; Content-Length is the body's (a HEAD's answer has its
+// Content-Length and no body). Connection says close on a 1.1 connection that ends, keep-alive on a 1.0 one that stays.
 void format_head(std::string& out, const ocsp::response& answer, unsigned version, bool keep_alive) {
   const auto status = static_cast<bhttp::status>(answer.status);
   out.clear();
@@ -477,7 +477,9 @@ class session final : public session_base, public std::enable_shared_from_this<s
         try {
           if (!credentials.empty() && opts.authenticate) caller = opts.authenticate(credentials);
         } catch (...) {
-          caller.reset();
+          // The check itself failed (not the credentials): an internal error, not a 401.
+          co_return handled{ocsp::response{500, {}, error_body("internal_error", "the request could not be handled")},
+                            std::nullopt};
         }
       }
       co_return answer(caller);

@@ -4,7 +4,9 @@
 // cluster during an upgrade some do not, and then all four requests answer 406). A `node_registry`
 // reports the nodes; the single-node default supports ocsp. A clustered deployment implements the
 // interface over its shared store (Redis, etcd, ...): `nodes()` may fail, and the service then
-// answers 500 rather than guessing. Implementations must be safe to call from several threads.
+// answers 500 rather than guessing. Implementations must be safe to call from several threads, and
+// quick: every request asks, GETs included, and adapters answer GETs on their I/O threads (serve a
+// registry kept in memory and refreshed in the background, not one read per call).
 #pragma once
 
 #include "ocsp/error.hpp"
