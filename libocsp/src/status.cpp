@@ -26,6 +26,15 @@ ocsp_status ocsp_status::not_cached(std::string responder_url) {
 
 namespace {
 
+constexpr std::string_view weekday_names = "SunMonTueWedThuFriSat";
+constexpr std::string_view month_names = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+// The three-letter names of the day's weekday and month.
+std::string_view weekday_name(std::chrono::sys_days day) {
+  return weekday_names.substr(3 * std::chrono::weekday{day}.c_encoding(), 3);
+}
+std::string_view month_name(std::chrono::month m) { return month_names.substr(3 * (static_cast<unsigned>(m) - 1), 3); }
+
 // "Wed, 22 Dec 2021 12:50:11 GMT": always 29 characters for the years 0000 to 9999.
 constexpr std::size_t rfc1123_size = 29;
 using rfc1123_chars = std::array<char, rfc1123_size>;
@@ -38,20 +47,18 @@ void put2(char* at, unsigned v) noexcept {
 /// False for a year outside 0000..9999 (the fixed-width form cannot hold it).
 bool to_rfc1123(std::chrono::sys_seconds t, rfc1123_chars& out) noexcept {
   using namespace std::chrono;
-  static constexpr std::string_view weekdays = "SunMonTueWedThuFriSat";
-  static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
   const sys_days day = floor<days>(t);
   const year_month_day ymd{day};
   const int year = static_cast<int>(ymd.year());
   if (year < 0 || year > 9999) return false;
   const auto seconds_of_day = static_cast<unsigned>((t - day).count());
   char* p = out.data();
-  weekdays.copy(p, 3, 3 * weekday{day}.c_encoding());
+  weekday_name(day).copy(p, 3);
   p[3] = ',';
   p[4] = ' ';
   put2(p + 5, static_cast<unsigned>(ymd.day()));
   p[7] = ' ';
-  months.copy(p + 8, 3, 3 * (static_cast<unsigned>(ymd.month()) - 1));
+  month_name(ymd.month()).copy(p + 8, 3);
   p[11] = ' ';
   put2(p + 12, static_cast<unsigned>(year) / 100);
   put2(p + 14, static_cast<unsigned>(year) % 100);
@@ -85,11 +92,8 @@ std::string format_rfc1123(std::chrono::sys_seconds t) {
   const sys_days day = floor<days>(t);
   const year_month_day ymd{day};
   const hh_mm_ss<seconds> clock{t - day};
-  static constexpr std::array<std::string_view, 7> weekdays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", weekdays[weekday{day}.c_encoding()],
-                     static_cast<unsigned>(ymd.day()), months[static_cast<unsigned>(ymd.month()) - 1],
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", weekday_name(day),
+                     static_cast<unsigned>(ymd.day()), month_name(ymd.month()),
                      static_cast<int>(ymd.year()), clock.hours().count(), clock.minutes().count(),
                      clock.seconds().count());
 }

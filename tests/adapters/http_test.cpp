@@ -332,12 +332,17 @@ TEST_CASE("http: the answer's head follows the request's version and connection"
   const auto port = f.http();
   f.run();
   const std::string auth = "Authorization: Basic YWRtaW46c2VjcmV0\r\n";  // admin:secret
-  {
+  // Sends `bytes` on a new connection and returns everything the server writes until it closes.
+  const auto exchange = [&](const std::string& bytes) {
     raw_client c(port);
     REQUIRE(c.connected);
-    c.send("GET /v1/ocsp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth + "\r\n");
+    c.send(bytes);
     std::string out;
     CHECK(c.read_to_eof(out));
+    return out;
+  };
+  {
+    const std::string out = exchange("GET /v1/ocsp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth + "\r\n");
     CHECK(out.starts_with("HTTP/1.1 200 OK\r\n"));
     CHECK(out.find("\r\nConnection: close\r\n") != std::string::npos);
     const std::size_t end = out.find("\r\n\r\n");
@@ -345,14 +350,10 @@ TEST_CASE("http: the answer's head follows the request's version and connection"
     CHECK(out.find("\r\nContent-Length: " + std::to_string(out.size() - end - 4) + "\r\n") != std::string::npos);
   }
   {
-    // HTTP/1.0 asking to stay open: told keep-alive, and a second request is answered on it.
-    raw_client c(port);
-    REQUIRE(c.connected);
-    const std::string request = "GET /v1/ocsp/status HTTP/1.0\r\nConnection: keep-alive\r\n" + auth + "\r\n";
-    c.send(request);
-    c.send("GET /v1/ocsp HTTP/1.0\r\n" + auth + "\r\n");  // no keep-alive: the connection ends after it
-    std::string out;
-    CHECK(c.read_to_eof(out));
+    // HTTP/1.0 asking to stay open: told keep-alive, and a second request (without keep-alive, so
+    // the connection ends after it) is answered on it.
+    const std::string out = exchange("GET /v1/ocsp/status HTTP/1.0\r\nConnection: keep-alive\r\n" + auth + "\r\n" +
+                                     "GET /v1/ocsp HTTP/1.0\r\n" + auth + "\r\n");
     const std::size_t second = out.find("HTTP/1.0 200 OK\r\n", 1);
     CHECK(out.starts_with("HTTP/1.0 200 OK\r\n"));
     REQUIRE(second != std::string::npos);
@@ -361,11 +362,7 @@ TEST_CASE("http: the answer's head follows the request's version and connection"
   }
   {
     // An error answer keeps the router's fields (Allow) next to the adapter's defaults.
-    raw_client c(port);
-    REQUIRE(c.connected);
-    c.send("DELETE /v1/ocsp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth + "\r\n");
-    std::string out;
-    CHECK(c.read_to_eof(out));
+    const std::string out = exchange("DELETE /v1/ocsp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth + "\r\n");
     CHECK(out.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"));
     CHECK(out.find("\r\nAllow: GET, PUT\r\n") != std::string::npos);
     CHECK(out.find("\r\nContent-Type: application/json\r\n") != std::string::npos);

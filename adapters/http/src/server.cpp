@@ -468,14 +468,14 @@ class session final : public session_base, public std::enable_shared_from_this<s
       }
     }
 
-    const std::string credentials(authorization);  // the request outlives the hop, but be explicit
+    // `authorization` and `body` point into the request, which outlives the hop to the pool.
     auto work = [&]() -> asio::awaitable<handled> {
       std::optional<principal> caller;
       if constexpr (std::is_same_v<Stream, unix_stream>) {
         caller = unix_caller_;
       } else {
         try {
-          if (!credentials.empty() && opts.authenticate) caller = opts.authenticate(credentials);
+          if (!authorization.empty() && opts.authenticate) caller = opts.authenticate(authorization);
         } catch (...) {
           // The check itself failed (not the credentials): an internal error, not a 401.
           co_return handled{ocsp::response{500, {}, error_body("internal_error", "the request could not be handled")},
