@@ -171,14 +171,27 @@ said+=" (no 403 PUT changed it)"
 expect 200 '+"query_frequency":600'
 
 echo "== 3. authentication, routes, limits, malformed requests, bad bodies"
-for target in "GET /v1/ocsp" "PUT /v1/ocsp" "GET /v1/ocsp/status" "POST /v1/ocsp/test" "GET /v1/unknown" "DELETE /"; do
-  read -r method path <<<"$target"
-  call http - "$method" "$path"
-  expect 401 '+"error_code":"unauthorized"' '~^WWW-Authenticate: Basic realm="ocsp"$'
-  call http admin:wrong-password "$method" "$path"
-  said+=" (wrong password)"
-  expect 401 '+"error_code":"unauthorized"' '~^WWW-Authenticate: Basic realm="ocsp"$'
+# Every route and every method, without credentials and with a wrong password: 401, and the
+# password is never echoed back.
+wrong_secret="wrong-Secret-e2e-7f3a"
+for path in /v1/ocsp /v1/ocsp/status /v1/ocsp/test /v1/unknown /; do
+  for method in GET PUT POST DELETE PATCH OPTIONS HEAD; do
+    head_option=()
+    body_check='+"error_code":"unauthorized"'
+    put_body='{"query_frequency":61}'
+    if [ "$method" = HEAD ]; then head_option=(--head); body_check='-error_code'; put_body=""; fi
+    call http - "$method" "$path" "" "${head_option[@]}"
+    expect 401 "$body_check" '~^WWW-Authenticate: Basic realm="ocsp"$'
+    call http "admin:$wrong_secret" "$method" "$path" "$put_body" "${head_option[@]}"
+    said+=" (wrong password)"
+    expect 401 "$body_check" "-$wrong_secret" '~^WWW-Authenticate: Basic realm="ocsp"$'
+  done
 done
+call http "$admin" GET /v1/ocsp
+said+=" (no unauthenticated PUT changed it)"
+expect 200 '-"query_frequency":61,'
+check_no_match "no wrong password in ocspd's output or log" "$wrong_secret" \
+  "$(cat "$W/ocspd.out" "$W/ocspd.err" "$W/access.log" 2>/dev/null)" "not there"
 call https - GET /v1/ocsp/status
 expect 401 '+"error_code":"unauthorized"' '~^WWW-Authenticate: Basic realm="ocsp"$'
 call https nosuchuser:whatever GET /v1/unknown

@@ -44,4 +44,32 @@ printf '{}' > empty.json
 printf '{"ocsp_functionality":true,"query_frequency":3800,"recovery_frequency":80,"recovery_max_tries":20,"response_timeout":2}' > seed.json
 printf '{"responder_url":"http://ocsp.example/","query\\u005ffrequency":60}' > escaped.json
 printf '{"query_frequency":1e3,"ocsp_functionality":null}' > wrong-types.json
+# fuzz_router: raw HTTP/1.x requests, with the two users fuzz_router.cpp knows.
+mkdir -p "$here/corpus/fuzz_router" && cd "$here/corpus/fuzz_router"
+admin="Basic $(printf 'admin:admin-password' | base64)"
+viewer="Basic $(printf 'viewer:viewer-password' | base64)"
+request() {  # FILE METHOD TARGET [AUTHORIZATION [BODY [VERSION]]]
+  local head="$2 $3 HTTP/${6:-1.1}\r\nHost: localhost\r\n"
+  [ -n "${4:-}" ] && head+="Authorization: $4\r\n"
+  [ -n "${5+set}" ] && head+="Content-Length: ${#5}\r\n"
+  printf "%b%s" "$head\r\n" "${5:-}" > "$1"
+}
+request get-config-admin.http GET /v1/ocsp "$admin"
+request get-status-viewer.http GET '/v1/ocsp/status?x=1' "$viewer"
+request put-enable.http PUT /v1/ocsp "$admin" '{"ocsp_functionality":true,"query_frequency":120}'
+request put-bad-range.http PUT /v1/ocsp "$admin" '{"response_timeout":61}'
+request put-viewer.http PUT /v1/ocsp "$viewer" '{}'
+request post-test.http POST /v1/ocsp/test "$admin" ''
+request no-credentials.http GET /v1/ocsp
+request wrong-password.http GET /v1/ocsp "Basic $(printf 'admin:nope' | base64)"
+request delete.http DELETE /v1/ocsp "$admin"
+request unknown-path.http GET /v1/nothing "$admin"
+request http10.http GET /v1/ocsp "$admin" '' 1.0
+printf 'PUT /v1/ocsp HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nTransfer-Encoding: chunked\r\n\r\n12\r\n{"recovery_max_tri\r\n8\r\nes":100}\r\n0\r\n\r\n' \
+  "$admin" > put-chunked.http
+
+# fuzz_users_file, fuzz_config_state, fuzz_status_state: the state files as ocspd writes them
+# (users.json, ocsp-config.json, ocsp-status.der). Taken from a state directory that a run of
+# tests/e2e/ocspd_crash_test.py with E2E_KEEP=1 leaves behind, plus hand-written variants
+# (two users, an empty user list, the default configuration); not regenerated here.
 echo "seeds written under $here/corpus"

@@ -4,6 +4,9 @@
 //   date exists);
 // - der::reader::validated: the same values as a strict reader on accepted bytes, and still
 //   bounds-checked (never reads outside its bytes) on bytes nobody validated;
+// - the word-at-a-time OID check against the octet loop (der::is_valid_oid), on every OID of up
+//   to four octets over an alphabet of boundary octets and on random ones of 1..20 octets, with
+//   0..9 bytes after the element (the word reads need 8);
 // - element_list: the first element, kept decoded, and the others, decoded again, equal what
 //   the element parser gives for each element on its own.
 #include <ocsp/der.hpp>
@@ -13,6 +16,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -165,6 +169,74 @@ TEST_CASE("der fast path: a validated reader is still bounds-checked on bytes no
   CHECK(strict.size() == oid.size());
   CHECK_FALSE(strict.is_validated());
   CHECK(o.is_validated());
+}
+
+TEST_CASE("der fast path: the word-at-a-time OID check agrees with the octet loop", "[der][oid]") {
+  const std::array<std::uint8_t, 8> alphabet{0x00, 0x01, 0x2a, 0x7f, 0x80, 0x81, 0x86, 0xff};
+  std::mt19937_64 rng(0x0c5b);
+  std::size_t checked = 0, rejected = 0;
+  auto check = [&](const buf& contents) {
+    for (std::size_t trailing = 0; trailing < 10; ++trailing) {
+      buf bytes{der::tag::object_identifier, static_cast<std::uint8_t>(contents.size())};
+      bytes.insert(bytes.end(), contents.begin(), contents.end());
+      for (std::size_t i = 0; i < trailing; ++i) bytes.push_back(i % 2 == 0 ? 0x80 : 0xff);
+      der::reader r{der::bytes(bytes)};
+      der::bytes value;
+      const errc e = r.get_oid(value);
+      const bool expected = der::is_valid_oid(der::bytes(contents));
+      INFO("contents " << contents.size() << " octets, " << trailing << " trailing");
+      REQUIRE((e == errc{}) == expected);
+      if (expected) {
+        REQUIRE(value.size() == contents.size());
+        REQUIRE(r.size() == trailing);
+      } else {
+        REQUIRE(e == errc::der_bad_oid);
+        REQUIRE(r.size() == bytes.size());
+        ++rejected;
+      }
+      ++checked;
+    }
+  };
+  for (std::size_t length = 1; length <= 4; ++length) {
+    std::size_t combinations = 1;
+    for (std::size_t i = 0; i < length; ++i) combinations *= alphabet.size();
+    for (std::size_t n = 0; n < combinations; ++n) {
+      buf contents;
+      for (std::size_t i = 0, k = n; i < length; ++i, k /= alphabet.size()) contents.push_back(alphabet[k % alphabet.size()]);
+      check(contents);
+    }
+  }
+  for (int i = 0; i < 20000; ++i) {
+    buf contents(1 + rng() % 20);
+    for (std::uint8_t& b : contents) b = alphabet[rng() % alphabet.size()];
+    check(contents);
+  }
+  CHECK(rejected > checked / 10);  // both answers were exercised
+  CHECK(rejected < checked);
+}
+
+TEST_CASE("der fast path: the memo of the last GeneralizedTime never vouches for unchecked bytes", "[der][time]") {
+  // A validated reader converts bytes without checking them; a strict reader that meets the same
+  // bytes next must still reject them (the memo only keeps what a strict parse accepted).
+  for (const char* bad : {"2024AB01000000Z", "20241301000000Z", "20240230000000Z", "20240101240000Z"}) {
+    const buf bytes = element(der::tag::generalized_time, bad);
+    der::reader trusting = der::reader::validated(der::bytes(bytes));
+    sys_seconds ignored{};
+    (void)trusting.get_generalized_time(ignored);
+    INFO(bad);
+    CHECK(read_strict(bytes).first == errc::der_bad_time);
+  }
+  // A strict hit gives the instant of its own bytes, also when the same value repeats, and a
+  // different value in between replaces the memo.
+  const buf a = element(der::tag::generalized_time, generalized(2026, 11, 22, 2, 44, 41));
+  const buf b = element(der::tag::generalized_time, generalized(2026, 11, 29, 2, 44, 41));
+  for (const buf* bytes : {&a, &a, &b, &a, &b, &b}) {
+    const auto [e, t] = read_strict(*bytes);
+    REQUIRE(e == errc{});
+    CHECK(t == (bytes == &a ? *reference(2026, 11, 22, 2, 44, 41) : *reference(2026, 11, 29, 2, 44, 41)));
+  }
+  // The starting entry is a true one: 1970-01-01T00:00:00Z converts to 0 before anything else.
+  CHECK(read_strict(element(der::tag::generalized_time, "19700101000000Z")).second.time_since_epoch().count() == 0);
 }
 
 TEST_CASE("der fast path: element_list keeps its first element and decodes the rest on iteration", "[der][list]") {

@@ -104,7 +104,8 @@ class reader {
   [[nodiscard]] errc get_optional(std::uint8_t t, reader& contents, bool& present) noexcept;
   /// As read_any_valid.
   [[nodiscard]] errc get_any_valid(std::uint8_t& t, reader& contents, bytes* element = nullptr) noexcept {
-    // Inline for NULL (05 00), the usual AlgorithmIdentifier parameters; the rest recurses.
+    // Inline for NULL (05 00), the usual AlgorithmIdentifier parameters, and for the string
+    // types, whose contents DER does not constrain (a Name's attribute values); the rest recurses.
     if (data_.size() >= 2 && data_[0] == tag::null && data_[1] == 0) {
       t = tag::null;
       contents = reader(data_.subspan(2, 0));
@@ -112,6 +113,9 @@ class reader {
       if (element != nullptr) *element = data_.first(2);
       data_ = data_.subspan(2);
       return errc{};
+    }
+    if (!data_.empty() && data_[0] < 0x20 && ((unconstrained_primitives >> data_[0]) & 1U) != 0) {
+      return get_any(t, contents, element);
     }
     return get_any_valid_general(t, contents, element);
   }
@@ -171,6 +175,15 @@ class reader {
   result<void> expect_end() const noexcept;
 
  private:
+  // Universal primitive tags whose contents any octets may be: OCTET STRING (4), UTF8String (12),
+  // NumericString (18), PrintableString (19), TeletexString (20), VideotexString (21), IA5String
+  // (22), GraphicString (25), VisibleString (26), GeneralString (27), UniversalString (28),
+  // BMPString (30). read_any_valid checks no character sets (docs/codec.md), so these need only
+  // the header checks of get_any.
+  static constexpr std::uint32_t unconstrained_primitives =
+      (1U << 4) | (1U << 12) | (1U << 18) | (1U << 19) | (1U << 20) | (1U << 21) | (1U << 22) | (1U << 25) |
+      (1U << 26) | (1U << 27) | (1U << 28) | (1U << 30);
+
   errc get_any_valid_general(std::uint8_t& t, reader& contents, bytes* element) noexcept;
 
   bytes data_;
@@ -333,19 +346,6 @@ constexpr bool is_valid_oid(bytes o) noexcept {
   return bad == 0;
 }
 
-inline errc reader::get_oid(bytes& out, std::uint8_t t) noexcept {
-  reader saved = *this, c;
-  if (const errc e = get(t, c); !ok(e)) return e;
-  if (!validated_ && !is_valid_oid(c.data_)) [[unlikely]] {
-    *this = saved;
-    return errc::der_bad_oid;
-  }
-  out = c.data_;
-  return errc{};
-}
-
-// --- Times: RFC 5280 UTCTime and GeneralizedTime, eight digits at a time ---------------------------
-
 namespace detail {
 
 // Eight bytes at `p` as a little-endian word: the first byte is the lowest.
@@ -358,6 +358,52 @@ namespace detail {
   }
   return w;
 }
+
+// is_valid_oid for 1 to 16 contents octets at `p`, reading whole words: the caller guarantees that
+// the 8 bytes at p and at p + n - 8 (when n > 8) may be read. A sub-identifier starts at octet 0
+// and after every octet without bit 8; a 0x80 there is a non-minimal encoding.
+[[gnu::always_inline]] inline bool is_valid_short_oid(const std::uint8_t* p, std::size_t n) noexcept {
+  constexpr std::uint64_t highs = 0x8080808080808080U, lows = 0x7f7f7f7f7f7f7f7fU;
+  // Bit 7 of each byte of `w` that is 0x80 and starts a sub-identifier. `before`: bit 8 of the
+  // octet before the word, as bit 7 (0 at the start of the contents).
+  const auto bad_starts = [](std::uint64_t w, std::uint64_t before) {
+    const std::uint64_t x = w ^ highs;                              // 0x80 bytes become zero
+    const std::uint64_t zero = ~(((x & lows) + lows) | x) & highs;  // bit 7 set on the zero bytes
+    const std::uint64_t starts = ~((w & highs) << 8 | before) & highs;
+    return zero & starts;
+  };
+  const std::size_t first = n < 8 ? n : 8;
+  const std::uint64_t mask = first == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * first)) - 1;
+  // Bytes past the contents read as 0x00: not 0x80, so never bad.
+  std::uint64_t bad = bad_starts(load_le64(p) & mask, 0);
+  if (n > 8) bad |= bad_starts(load_le64(p + n - 8), p[n - 9] & 0x80U);
+  return bad == 0 && (p[n - 1] & 0x80U) == 0;
+}
+
+}  // namespace detail
+
+inline errc reader::get_oid(bytes& out, std::uint8_t t) noexcept {
+  reader saved = *this, c;
+  if (const errc e = get(t, c); !ok(e)) return e;
+  if (validated_) {
+    out = c.data_;
+    return errc{};
+  }
+  // Word reads need 8 readable bytes from the contents on: the rest of this reader's input.
+  const std::size_t n = c.size();
+  const std::size_t readable = static_cast<std::size_t>(saved.data_.data() + saved.size() - c.data_.data());
+  const bool valid = (n - 1 < 16 && readable >= 8) ? detail::is_valid_short_oid(c.data_.data(), n) : is_valid_oid(c.data_);
+  if (!valid) [[unlikely]] {
+    *this = saved;
+    return errc::der_bad_oid;
+  }
+  out = c.data_;
+  return errc{};
+}
+
+// --- Times: RFC 5280 UTCTime and GeneralizedTime, eight digits at a time ---------------------------
+
+namespace detail {
 
 // Whether the eight bytes of `w` are ASCII digits. SWAR: a byte is a digit iff its high nibble
 // is 3 and adding 6 does not carry out of its low nibble.
@@ -397,19 +443,49 @@ constexpr std::array<std::uint16_t, 13> days_before_month{0, 0, 31, 59, 90, 120,
   // 400 years (146,097 days) so that year 0000 needs no negative division, minus 1970's count.
   const std::uint64_t y = std::uint64_t{year} + 399;
   const auto before_year = static_cast<std::int64_t>(365 * y + y / 4 - y / 100 + y / 400) - 146097 - 719162;
-  const std::int64_t days = before_year + days_before_month[month] + (leap && month > 2) + day - 1;
+  // A validated reader skips the checks above; the index stays in bounds even on bytes that were
+  // never validated (the instant is then meaningless, but nothing outside the table is read).
+  const std::int64_t days = before_year + days_before_month[month < 13 ? month : 0] + (leap && month > 2) + day - 1;
   out = std::chrono::sys_seconds(std::chrono::seconds(days * 86400 + hour * 3600 + minute * 60 + second));
   return errc{};
 }
+
+// The last two GeneralizedTimes this thread converted with every check (the two words of their
+// digits and the instants). An OCSP response repeats its times: thisUpdate is usually producedAt,
+// and the SingleResponses of a list alternate the same thisUpdate and nextUpdate. Only a strict
+// parse stores an entry, so a hit vouches for the digits; both start as 19700101000000Z, a true
+// entry.
+struct generalized_time_memo {
+  struct entry {
+    std::uint64_t date = 0x3130313030373931U;   // "19700101" as load_le64 reads it
+    std::uint64_t clock = 0x3030303030303130U;  // "01000000"
+    std::int64_t seconds = 0;
+  };
+  std::array<entry, 2> entries{};
+  unsigned next = 0;  // the entry a miss replaces: the older one
+};
+inline thread_local generalized_time_memo last_generalized_times;
 
 // GeneralizedTime contents: YYYYMMDDHHMMSSZ.
 [[gnu::always_inline]] inline errc parse_generalized_time(bytes s, bool validated, std::chrono::sys_seconds& out) noexcept {
   if (s.size() != 15 || s[14] != 'Z') return errc::der_bad_time;
   const std::uint64_t date = load_le64(s.data()), clock = load_le64(s.data() + 6);  // YYYYMMDD, DDHHMMSS
+  generalized_time_memo& memo = last_generalized_times;
+  for (const generalized_time_memo::entry& e : memo.entries) {
+    if (date == e.date && clock == e.clock) {
+      out = std::chrono::sys_seconds(std::chrono::seconds(e.seconds));
+      return errc{};
+    }
+  }
   if (!validated && !(all_digits(date) && all_digits(clock))) return errc::der_bad_time;
   const std::uint64_t d = digit_pairs(date), c = digit_pairs(clock);
   const auto year = static_cast<unsigned>((d & 0xffU) * 100 + ((d >> 16) & 0xffU));
-  return make_time(year, d >> 32, c, validated, out);
+  if (const errc e = make_time(year, d >> 32, c, validated, out); !ok(e)) return e;
+  if (!validated) {
+    memo.entries[memo.next] = {date, clock, out.time_since_epoch().count()};
+    memo.next ^= 1U;
+  }
+  return errc{};
 }
 
 // UTCTime contents: YYMMDDHHMMSSZ; RFC 5280 4.1.2.5.1: YY >= 50 is 19YY, YY < 50 is 20YY.

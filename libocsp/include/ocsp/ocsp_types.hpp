@@ -108,9 +108,11 @@ class element_list {
       out.first_size_ = contents.size() - walk.size();
       ++count;
     }
-    T element{};
-    for (; !walk.empty(); ++count) {
-      if (const errc e = Parse(walk, element); !der::ok(e)) return e;
+    if (!walk.empty()) {
+      T element{};  // scratch for the elements after the first: only lists of two or more pay for it
+      for (; !walk.empty(); ++count) {
+        if (const errc e = Parse(walk, element); !der::ok(e)) return e;
+      }
     }
     out.contents_ = contents;
     out.count_ = count;

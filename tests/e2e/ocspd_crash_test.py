@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""Crash safety end to end: kill -9 ocspd at random moments during a stream of PUT /v1/ocsp.
+
+    ocspd_crash_test.py OCSPD MAKE_TEST_PKI [--min-puts N] [--seed S]
+
+Each round starts the real ocspd on a state directory (polling a real `openssl ocsp` responder),
+sends PUTs one after another over the UNIX socket, each with a query_frequency never used before,
+and SIGKILLs the daemon after a random delay, mostly while a PUT is in flight. The next round's
+start checks, before sending anything:
+  - ocspd starts at all: a torn or corrupt state file would make it refuse the directory;
+  - GET /v1/ocsp holds the last acknowledged configuration or the one in flight, nothing else;
+  - ocsp-config.json on disk says the same, and no temporary file survives the restart;
+  - the cached status is the responder's answer (GOOD, with its times) or none yet (UNKNOWN, no
+    times): never another status, never times from nowhere.
+At the end: the state directory is 0700 and every file in it 0600, with ocspd started under umask 0.
+Rounds continue until at least --min-puts PUTs (default 200) were sent. Prints one PASS/FAIL line
+per check and a summary; exit status 0 only when every check passed.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+DEADLINE = float(os.environ.get("E2E_DEADLINE", "20"))
+
+
+class Checks:
+    def __init__(self):
+        self.count = 0
+        self.failures = 0
+
+    def check(self, what, expected, seen):
+        self.count += 1
+        if expected == seen:
+            print(f"PASS: {what} -- {seen}")
+        else:
+            self.failures += 1
+            print(f"FAIL: {what} -- expected: {expected}; seen: {seen}")
+
+    def require(self, what, ok, detail):
+        self.check(what, "yes", "yes" if ok else f"no ({detail})")
+
+
+def unix_request(path, method, target, body=b"", timeout=DEADLINE):
+    """One HTTP/1.1 request over the UNIX socket; returns (status, body) or raises OSError."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(path)
+        head = (f"{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        s.sendall(head + body)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, sep, payload = data.partition(b"\r\n\r\n")
+    if not sep:
+        raise ConnectionError(f"incomplete answer ({len(data)} bytes)")
+    status = int(head.split(b" ", 2)[1])
+    return status, payload.decode()
+
+
+def wait_for(predicate, seconds=DEADLINE):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+class Daemon:
+    """ocspd on a state directory, listening only on a UNIX socket."""
+
+    def __init__(self, binary, work, pki):
+        self.binary, self.work, self.pki = binary, work, pki
+        self.socket = os.path.join(work, "ocspd.sock")
+        self.state = os.path.join(work, "state")
+        self.process = None
+
+    def start(self):
+        out = open(os.path.join(self.work, "ocspd.out"), "a")
+        err = open(os.path.join(self.work, "ocspd.err"), "a")
+        marker = out.tell()
+        self.process = subprocess.Popen(
+            [self.binary, "--state-dir", self.state, "--proxy-cert", os.path.join(self.pki, "proxy.pem"),
+             "--issuer-cert", os.path.join(self.pki, "ca.pem"), "--unix-socket", self.socket],
+            stdout=out, stderr=err, env=dict(os.environ, OCSPD_ADMIN_PASSWORD="admin-crash-test"),
+            preexec_fn=lambda: os.umask(0))  # the modes checked below must not come from our umask
+        out.close()
+        err.close()
+
+        def ready():
+            with open(os.path.join(self.work, "ocspd.out")) as f:
+                f.seek(marker)
+                return "ocspd: ready" in f.read() or self.process.poll() is not None
+
+        wait_for(ready)
+        return self.process.poll() is None and os.path.exists(self.socket)
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(DEADLINE)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class PutStream(threading.Thread):
+    """PUTs back to back, each with the next fresh query_frequency, until the daemon dies."""
+
+    def __init__(self, socket_path, first_value):
+        super().__init__(daemon=True)
+        self.socket_path = socket_path
+        self.next_value = first_value
+        self.acknowledged = []  # values whose 200 arrived
+        self.in_flight = None   # the value of the PUT whose answer never came
+        self.unexpected = []    # answers other than 200 or a dead connection
+
+    def run(self):
+        while True:
+            value = self.next_value
+            self.next_value += 1
+            body = json.dumps({"query_frequency": value}).encode()
+            self.in_flight = value
+            try:
+                status, text = unix_request(self.socket_path, "PUT", "/v1/ocsp", body, timeout=5)
+            except OSError:  # ConnectionError included
+                return  # killed mid-request (or before it connected): `value` stays in flight
+            if status != 200:
+                self.unexpected.append((value, status, text))
+                return
+            self.in_flight = None
+            self.acknowledged.append(value)
+
+
+def status_is_sound(status):
+    """GOOD with the responder's times, or nothing cached yet (UNKNOWN without times)."""
+    if status.get("cert_status") == "UNKNOWN":
+        return not any(k in status for k in ("produced_at", "this_update", "next_update", "revocation_time"))
+    if status.get("cert_status") != "GOOD" or "revocation_time" in status:
+        return False
+    from email.utils import parsedate_to_datetime
+    try:
+        this_update = parsedate_to_datetime(status["this_update"]).timestamp()
+        next_update = parsedate_to_datetime(status["next_update"]).timestamp()
+        produced_at = parsedate_to_datetime(status["produced_at"]).timestamp()
+    except (KeyError, TypeError, ValueError):
+        return False
+    now = time.time()
+    return this_update <= now + 60 and produced_at <= now + 60 and next_update > this_update
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("ocspd")
+    parser.add_argument("make_pki")
+    parser.add_argument("--min-puts", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=int(time.time()))
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    print(f"seed {args.seed} (--seed {args.seed} repeats the kill schedule)")
+    checks = Checks()
+    work = tempfile.mkdtemp(prefix="ocspd-crash.", dir="/tmp")
+    responder = None
+    daemon = None
+    try:
+        # The PKI and a real responder that says GOOD for the proxy certificate.
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        pki = os.path.join(work, "pki")
+        subprocess.run([args.make_pki, pki], check=True, stdout=subprocess.DEVNULL,
+                       env=dict(os.environ, OCSP_TEST_PORT=str(port)))
+        serial = subprocess.run(["openssl", "x509", "-in", os.path.join(pki, "proxy.pem"), "-noout", "-serial"],
+                                check=True, capture_output=True, text=True).stdout.strip().split("=")[1]
+        expiry = time.strftime("%y%m%d%H%M%SZ", time.gmtime(time.time() + 365 * 86400))
+        with open(os.path.join(pki, "index.txt"), "w") as f:
+            f.write(f"V\t{expiry}\t\t{serial}\tunknown\t/CN=proxy\n")
+        responder_log = open(os.path.join(work, "responder.log"), "w")
+        responder = subprocess.Popen(
+            ["openssl", "ocsp", "-index", os.path.join(pki, "index.txt"), "-port", str(port),
+             "-CA", os.path.join(pki, "ca.pem"), "-rsigner", os.path.join(pki, "responder.pem"),
+             "-rkey", os.path.join(pki, "responder.key"), "-ndays", "1", "-ignore_err"],
+            stdout=responder_log, stderr=subprocess.STDOUT)
+        if not wait_for(lambda: "waiting for OCSP client connections" in open(os.path.join(work, "responder.log")).read()):
+            print("FAIL: the responder did not start")
+            return 1
+
+        daemon = Daemon(args.ocspd, work, pki)
+        checks.require("ocspd starts on a new state directory", daemon.start(), "see ocspd.err")
+        status, text = unix_request(daemon.socket, "PUT", "/v1/ocsp", b'{"ocsp_functionality":true}')
+        checks.check("polling enabled", 200, status)
+        acknowledged = json.loads(text)["query_frequency"]
+        in_flight = None
+        next_value = 60
+        puts = kills = rounds_with_flight = committed_in_flight = good_seen = 0
+        while puts < args.min_puts:
+            stream = PutStream(daemon.socket, next_value)
+            stream.start()
+            time.sleep(rng.uniform(0.0, 0.08))
+            daemon.kill()
+            kills += 1
+            stream.join(DEADLINE)
+            sent = stream.next_value - next_value
+            puts += sent
+            next_value = stream.next_value
+            if stream.acknowledged:
+                acknowledged = stream.acknowledged[-1]
+            in_flight = stream.in_flight
+            rounds_with_flight += in_flight is not None
+            if stream.unexpected:
+                checks.check(f"round {kills}: every PUT answered 200 until the kill", "[]", repr(stream.unexpected))
+
+            # The restart and what it must find.
+            started = daemon.start()
+            checks.require(f"round {kills}: ocspd restarts after kill -9 (state files readable)", started,
+                           open(os.path.join(work, "ocspd.err")).read()[-400:])
+            if not started:
+                break
+            allowed = {acknowledged} | ({in_flight} if in_flight is not None else set())
+            status, text = unix_request(daemon.socket, "GET", "/v1/ocsp")
+            served = json.loads(text).get("query_frequency") if status == 200 else f"HTTP {status}"
+            ok = served in allowed
+            checks.require(f"round {kills}: GET /v1/ocsp is acknowledged {acknowledged} or in-flight {in_flight}",
+                           ok, f"served {served}")
+            if served == in_flight:
+                committed_in_flight += 1
+                acknowledged = in_flight  # the in-flight PUT committed; it is the state from now on
+            with open(os.path.join(daemon.state, "ocsp-config.json")) as f:
+                on_disk = json.load(f).get("query_frequency")
+            checks.check(f"round {kills}: ocsp-config.json holds what GET serves", served, on_disk)
+            leftovers = [n for n in os.listdir(daemon.state) if n.endswith(".tmp")]
+            checks.check(f"round {kills}: no temporary file after the restart", "[]", repr(leftovers))
+            status, text = unix_request(daemon.socket, "GET", "/v1/ocsp/status")
+            cached = json.loads(text) if status == 200 else {"http": status}
+            good_seen += cached.get("cert_status") == "GOOD"
+            checks.require(f"round {kills}: the cached status is the responder's GOOD or none", status_is_sound(cached),
+                           text)
+        # Secrets and state stay private: the directory 0700, every file in it 0600.
+        modes = {name: oct(os.stat(os.path.join(daemon.state, name)).st_mode & 0o777)
+                 for name in sorted(os.listdir(daemon.state))}
+        checks.check("the state directory is 0700", "0o700", oct(os.stat(daemon.state).st_mode & 0o777))
+        checks.check("every state file (users.json included) is 0600",
+                     {name: "0o600" for name in modes}, modes)
+        checks.require("users.json, ocsp-config.json and ocsp-status.der are all there",
+                       {"users.json", "ocsp-config.json", "ocsp-status.der"} <= set(modes), repr(sorted(modes)))
+        daemon.stop()
+        print(f"{puts} PUTs, {kills} kills, {rounds_with_flight} with a PUT in flight, "
+              f"{committed_in_flight} of those committed; a cached GOOD found after {good_seen} restarts")
+        checks.require("at least the asked number of PUTs was sent", puts >= args.min_puts, f"{puts}")
+        checks.require("most kills hit a PUT in flight", rounds_with_flight * 2 >= kills,
+                       f"{rounds_with_flight} of {kills}")
+        checks.require("a cached GOOD survived some restarts (the status check saw real answers)", good_seen > 0,
+                       "only UNKNOWN")
+        with open(os.path.join(work, "ocspd.err")) as f:
+            reports = [line for line in f if "runtime error" in line or "Sanitizer" in line]
+        checks.check("no sanitizer report on ocspd's stderr", "[]", repr(reports[:3]))
+    finally:
+        if daemon:
+            daemon.stop()
+        if responder:
+            responder.terminate()
+            responder.wait()
+        if checks.failures and os.path.exists(os.path.join(work, "ocspd.err")):
+            print("---- last lines of ocspd.err")
+            print(open(os.path.join(work, "ocspd.err")).read()[-2000:])
+        if os.environ.get("E2E_KEEP") == "1":
+            print(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"{checks.count - checks.failures} of {checks.count} checks passed, {checks.failures} failed")
+    return 0 if checks.failures == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
