@@ -189,8 +189,9 @@ for path in /v1/ocsp /v1/ocsp/status /v1/ocsp/test /v1/unknown /; do
 done
 call http "$admin" GET /v1/ocsp
 said+=" (no unauthenticated PUT changed it)"
-expect 200 '-"query_frequency":61,'
-check_no_match "no wrong password in ocspd's output or log" "$wrong_secret" \
+expect 200 '-"query_frequency":61,' '-"query_frequency":61}'
+wrong_basic=$(printf 'admin:%s' "$wrong_secret" | base64)
+check_no_match "no wrong password, plain or base64, in ocspd's output or log" "$wrong_secret|$wrong_basic" \
   "$(cat "$W/ocspd.out" "$W/ocspd.err" "$W/access.log" 2>/dev/null)" "not there"
 call https - GET /v1/ocsp/status
 expect 401 '+"error_code":"unauthorized"' '~^WWW-Authenticate: Basic realm="ocsp"$'

@@ -5,11 +5,13 @@
 
 Each round starts the real ocspd on a state directory (polling a real `openssl ocsp` responder),
 sends PUTs one after another over the UNIX socket, each with a query_frequency never used before,
-and SIGKILLs the daemon after a random delay, mostly while a PUT is in flight. The next round's
+and SIGKILLs the daemon after a random delay, often while a PUT is in flight. The next round's
 start checks, before sending anything:
-  - ocspd starts at all: a torn or corrupt state file would make it refuse the directory;
+  - ocspd starts at all: a torn or corrupt ocsp-config.json or users.json would make it refuse the
+    directory; for ocsp-status.der, which it would drop and query again, its start-up line must not
+    say the saved answer was dropped;
   - GET /v1/ocsp holds the last acknowledged configuration or the one in flight, nothing else;
-  - ocsp-config.json on disk says the same, and no temporary file survives the restart;
+  - ocsp-config.json on disk says the same, and no temporary file from before the restart remains;
   - the cached status is the responder's answer (GOOD, with its times) or none yet (UNKNOWN, no
     times): never another status, never times from nowhere.
 At the end: the state directory is 0700 and every file in it 0600, with ocspd started under umask 0.
@@ -49,11 +51,14 @@ class Checks:
         self.check(what, "yes", "yes" if ok else f"no ({detail})")
 
 
-def unix_request(path, method, target, body=b"", timeout=DEADLINE):
-    """One HTTP/1.1 request over the UNIX socket; returns (status, body) or raises OSError."""
+def unix_request(path, method, target, body=b"", timeout=DEADLINE, on_connected=None):
+    """One HTTP/1.1 request over the UNIX socket; returns (status, body) or raises OSError.
+    `on_connected` runs once the connection is up, before the request is sent."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(timeout)
         s.connect(path)
+        if on_connected:
+            on_connected()
         head = (f"{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n").encode()
         s.sendall(head + body)
@@ -89,9 +94,11 @@ class Daemon:
         self.process = None
 
     def start(self):
+        """Starts ocspd; whether it said "ready". Its output since the start is in self.said."""
         out = open(os.path.join(self.work, "ocspd.out"), "a")
         err = open(os.path.join(self.work, "ocspd.err"), "a")
         marker = out.tell()
+        self.said = ""
         self.process = subprocess.Popen(
             [self.binary, "--state-dir", self.state, "--proxy-cert", os.path.join(self.pki, "proxy.pem"),
              "--issuer-cert", os.path.join(self.pki, "ca.pem"), "--unix-socket", self.socket],
@@ -100,13 +107,14 @@ class Daemon:
         out.close()
         err.close()
 
-        def ready():
+        def ready_or_gone():
             with open(os.path.join(self.work, "ocspd.out")) as f:
                 f.seek(marker)
-                return "ocspd: ready" in f.read() or self.process.poll() is not None
+                self.said = f.read()
+            return "ocspd: ready" in self.said or self.process.poll() is not None
 
-        wait_for(ready)
-        return self.process.poll() is None and os.path.exists(self.socket)
+        wait_for(ready_or_gone)
+        return "ocspd: ready" in self.said and self.process.poll() is None
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
@@ -128,9 +136,10 @@ class PutStream(threading.Thread):
     def __init__(self, socket_path, first_value):
         super().__init__(daemon=True)
         self.socket_path = socket_path
-        self.next_value = first_value
+        self.next_value = first_value  # values are used once, connected or not
+        self.sent = 0           # PUTs that reached a connected daemon
         self.acknowledged = []  # values whose 200 arrived
-        self.in_flight = None   # the value of the PUT whose answer never came
+        self.in_flight = None   # the value of the PUT whose answer never came (None: the kill fell between PUTs)
         self.unexpected = []    # answers other than 200 or a dead connection
 
     def run(self):
@@ -138,11 +147,16 @@ class PutStream(threading.Thread):
             value = self.next_value
             self.next_value += 1
             body = json.dumps({"query_frequency": value}).encode()
-            self.in_flight = value
+
+            def connected(value=value):
+                self.in_flight = value
+                self.sent += 1
+
             try:
-                status, text = unix_request(self.socket_path, "PUT", "/v1/ocsp", body, timeout=5)
+                status, text = unix_request(self.socket_path, "PUT", "/v1/ocsp", body, timeout=5,
+                                            on_connected=connected)
             except OSError:  # ConnectionError included
-                return  # killed mid-request (or before it connected): `value` stays in flight
+                return  # killed mid-request: `in_flight` holds it; refused before connecting: nothing is
             if status != 200:
                 self.unexpected.append((value, status, text))
                 return
@@ -211,7 +225,7 @@ def main():
         acknowledged = json.loads(text)["query_frequency"]
         in_flight = None
         next_value = 60
-        puts = kills = rounds_with_flight = committed_in_flight = good_seen = 0
+        puts = kills = rounds_with_flight = committed_in_flight = reloaded = torn_writes = 0
         while puts < args.min_puts:
             stream = PutStream(daemon.socket, next_value)
             stream.start()
@@ -219,9 +233,10 @@ def main():
             daemon.kill()
             kills += 1
             stream.join(DEADLINE)
-            sent = stream.next_value - next_value
-            puts += sent
+            puts += stream.sent
             next_value = stream.next_value
+            # A temporary file left behind: the kill landed inside a state file's replacement.
+            torn_writes += any(n.endswith(".tmp") for n in os.listdir(daemon.state))
             if stream.acknowledged:
                 acknowledged = stream.acknowledged[-1]
             in_flight = stream.in_flight
@@ -230,11 +245,17 @@ def main():
                 checks.check(f"round {kills}: every PUT answered 200 until the kill", "[]", repr(stream.unexpected))
 
             # The restart and what it must find.
+            restarted_at = time.time()
             started = daemon.start()
             checks.require(f"round {kills}: ocspd restarts after kill -9 (state files readable)", started,
                            open(os.path.join(work, "ocspd.err")).read()[-400:])
             if not started:
                 break
+            # A torn or damaged ocsp-status.der does not stop ocspd (it drops the answer and queries
+            # again), so its start-up line is the check: the saved answer must reload and verify.
+            checks.require(f"round {kills}: the saved answer was not dropped at start-up",
+                           "cached OCSP answer dropped" not in daemon.said, daemon.said.strip()[-300:])
+            reloaded += "cached OCSP answer reloaded and verified again: GOOD" in daemon.said
             allowed = {acknowledged} | ({in_flight} if in_flight is not None else set())
             status, text = unix_request(daemon.socket, "GET", "/v1/ocsp")
             served = json.loads(text).get("query_frequency") if status == 200 else f"HTTP {status}"
@@ -247,11 +268,18 @@ def main():
             with open(os.path.join(daemon.state, "ocsp-config.json")) as f:
                 on_disk = json.load(f).get("query_frequency")
             checks.check(f"round {kills}: ocsp-config.json holds what GET serves", served, on_disk)
-            leftovers = [n for n in os.listdir(daemon.state) if n.endswith(".tmp")]
-            checks.check(f"round {kills}: no temporary file after the restart", "[]", repr(leftovers))
+            # The new daemon may be replacing a file right now (its first poll); only a temporary
+            # file older than this start is a leftover.
+            leftovers = []
+            for name in os.listdir(daemon.state):
+                try:
+                    if name.endswith(".tmp") and os.stat(os.path.join(daemon.state, name)).st_mtime < restarted_at:
+                        leftovers.append(name)
+                except FileNotFoundError:
+                    pass  # renamed into place meanwhile
+            checks.check(f"round {kills}: no temporary file from before the restart", "[]", repr(leftovers))
             status, text = unix_request(daemon.socket, "GET", "/v1/ocsp/status")
             cached = json.loads(text) if status == 200 else {"http": status}
-            good_seen += cached.get("cert_status") == "GOOD"
             checks.require(f"round {kills}: the cached status is the responder's GOOD or none", status_is_sound(cached),
                            text)
         # Secrets and state stay private: the directory 0700, every file in it 0600.
@@ -263,13 +291,13 @@ def main():
         checks.require("users.json, ocsp-config.json and ocsp-status.der are all there",
                        {"users.json", "ocsp-config.json", "ocsp-status.der"} <= set(modes), repr(sorted(modes)))
         daemon.stop()
-        print(f"{puts} PUTs, {kills} kills, {rounds_with_flight} with a PUT in flight, "
-              f"{committed_in_flight} of those committed; a cached GOOD found after {good_seen} restarts")
+        print(f"{puts} PUTs sent, {kills} kills: {rounds_with_flight} with a PUT in flight ({committed_in_flight} of "
+              f"those committed), {torn_writes} inside a state file's replacement (a temporary file left); "
+              f"the saved GOOD reloaded and verified at {reloaded} restarts")
         checks.require("at least the asked number of PUTs was sent", puts >= args.min_puts, f"{puts}")
-        checks.require("most kills hit a PUT in flight", rounds_with_flight * 2 >= kills,
-                       f"{rounds_with_flight} of {kills}")
-        checks.require("a cached GOOD survived some restarts (the status check saw real answers)", good_seen > 0,
-                       "only UNKNOWN")
+        checks.require("some kills hit a PUT in flight", rounds_with_flight > 0, f"{rounds_with_flight} of {kills}")
+        checks.require("the saved GOOD was reloaded at some restarts (the status file was really exercised)",
+                       reloaded > 0, "never")
         with open(os.path.join(work, "ocspd.err")) as f:
             reports = [line for line in f if "runtime error" in line or "Sanitizer" in line]
         checks.check("no sanitizer report on ocspd's stderr", "[]", repr(reports[:3]))

@@ -107,11 +107,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (ec || !parser.is_done()) return 0;  // the adapter answers these 400/413/431 itself
 
   fixture& f = state();
+  // Every input starts from the same configuration, so a crash reproduces from its input alone.
+  const ocsp::principal admin{"fuzz", ocsp::role::admin};
+  if (!f.svc->put_config(admin, R"({"ocsp_functionality":false,"query_frequency":3600,"recovery_frequency":60,)"
+                                R"("recovery_max_tries":5,"response_timeout":1})")) {
+    std::abort();
+  }
   const auto& req = parser.get();
   const std::string method(req.method_string());
   const std::string target(req.target());
   const std::optional<ocsp::principal> caller = authenticate(req[http::field::authorization]);
-  const ocsp::principal admin{"fuzz", ocsp::role::admin};
   const auto before = f.svc->get_config(admin);
   if (!before) std::abort();
 

@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace der = ocsp::der;
@@ -235,8 +236,20 @@ TEST_CASE("der fast path: the memo of the last GeneralizedTime never vouches for
     REQUIRE(e == errc{});
     CHECK(t == (bytes == &a ? *reference(2026, 11, 22, 2, 44, 41) : *reference(2026, 11, 29, 2, 44, 41)));
   }
-  // The starting entry is a true one: 1970-01-01T00:00:00Z converts to 0 before anything else.
-  CHECK(read_strict(element(der::tag::generalized_time, "19700101000000Z")).second.time_since_epoch().count() == 0);
+  // The starting entries are true ones: on a new thread (a fresh memo), the first time converted
+  // hits them. 1970-01-01T00:00:00Z must be 0, and a validated reader (which trusts the memo like
+  // any hit) must agree.
+  std::pair<errc, sys_seconds> fresh{errc::der_truncated, sys_seconds{}};
+  sys_seconds fresh_validated{std::chrono::seconds(-1)};
+  std::thread([&] {
+    const buf epoch = element(der::tag::generalized_time, "19700101000000Z");
+    fresh = read_strict(epoch);
+    der::reader trusting = der::reader::validated(der::bytes(epoch));
+    (void)trusting.get_generalized_time(fresh_validated);
+  }).join();
+  CHECK(fresh.first == errc{});
+  CHECK(fresh.second.time_since_epoch().count() == 0);
+  CHECK(fresh_validated.time_since_epoch().count() == 0);
 }
 
 TEST_CASE("der fast path: element_list keeps its first element and decodes the rest on iteration", "[der][list]") {
