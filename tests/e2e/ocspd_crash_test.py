@@ -220,9 +220,17 @@ def main():
 
         daemon = Daemon(args.ocspd, work, pki)
         checks.require("ocspd starts on a new state directory", daemon.start(), "see ocspd.err")
-        status, text = unix_request(daemon.socket, "PUT", "/v1/ocsp", b'{"ocsp_functionality":true}')
+        status, text = unix_request(daemon.socket, "PUT", "/v1/ocsp", b'{"ocsp_functionality":true,"response_timeout":10}')
         checks.check("polling enabled", 200, status)
         acknowledged = json.loads(text)["query_frequency"]
+
+        # A saved answer from the start, so that every restart has one to reload (each PUT below
+        # reschedules the poll, so a slow build might otherwise never finish a query in a round).
+        def cached_good():
+            code, body = unix_request(daemon.socket, "GET", "/v1/ocsp/status")
+            return code == 200 and json.loads(body).get("cert_status") == "GOOD"
+
+        checks.require("the first poll caches GOOD", wait_for(cached_good), "still UNKNOWN")
         in_flight = None
         next_value = 60
         puts = kills = rounds_with_flight = committed_in_flight = reloaded = torn_writes = 0
