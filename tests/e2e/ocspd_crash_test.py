@@ -22,112 +22,13 @@ import argparse
 import json
 import os
 import random
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-DEADLINE = float(os.environ.get("E2E_DEADLINE", "20"))
-
-
-class Checks:
-    def __init__(self):
-        self.count = 0
-        self.failures = 0
-
-    def check(self, what, expected, seen):
-        self.count += 1
-        if expected == seen:
-            print(f"PASS: {what} -- {seen}")
-        else:
-            self.failures += 1
-            print(f"FAIL: {what} -- expected: {expected}; seen: {seen}")
-
-    def require(self, what, ok, detail):
-        self.check(what, "yes", "yes" if ok else f"no ({detail})")
-
-
-def unix_request(path, method, target, body=b"", timeout=DEADLINE, on_connected=None):
-    """One HTTP/1.1 request over the UNIX socket; returns (status, body) or raises OSError.
-    `on_connected` runs once the connection is up, before the request is sent."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(timeout)
-        s.connect(path)
-        if on_connected:
-            on_connected()
-        head = (f"{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n").encode()
-        s.sendall(head + body)
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    head, sep, payload = data.partition(b"\r\n\r\n")
-    if not sep:
-        raise ConnectionError(f"incomplete answer ({len(data)} bytes)")
-    status = int(head.split(b" ", 2)[1])
-    return status, payload.decode()
-
-
-def wait_for(predicate, seconds=DEADLINE):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
-class Daemon:
-    """ocspd on a state directory, listening only on a UNIX socket."""
-
-    def __init__(self, binary, work, pki):
-        self.binary, self.work, self.pki = binary, work, pki
-        self.socket = os.path.join(work, "ocspd.sock")
-        self.state = os.path.join(work, "state")
-        self.process = None
-
-    def start(self):
-        """Starts ocspd; whether it said "ready". Its output since the start is in self.said."""
-        out = open(os.path.join(self.work, "ocspd.out"), "a")
-        err = open(os.path.join(self.work, "ocspd.err"), "a")
-        marker = out.tell()
-        self.said = ""
-        self.process = subprocess.Popen(
-            [self.binary, "--state-dir", self.state, "--proxy-cert", os.path.join(self.pki, "proxy.pem"),
-             "--issuer-cert", os.path.join(self.pki, "ca.pem"), "--unix-socket", self.socket],
-            stdout=out, stderr=err, env=dict(os.environ, OCSPD_ADMIN_PASSWORD="admin-crash-test"),
-            preexec_fn=lambda: os.umask(0))  # the modes checked below must not come from our umask
-        out.close()
-        err.close()
-
-        def ready_or_gone():
-            with open(os.path.join(self.work, "ocspd.out")) as f:
-                f.seek(marker)
-                self.said = f.read()
-            return "ocspd: ready" in self.said or self.process.poll() is not None
-
-        wait_for(ready_or_gone)
-        return "ocspd: ready" in self.said and self.process.poll() is None
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(DEADLINE)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+from ocspd_e2e import (DEADLINE, Checks, Daemon, OpensslResponder, finish, free_port, make_pki, serial_of,
+                       unix_request, wait_for)
 
 
 class PutStream(threading.Thread):
@@ -196,29 +97,14 @@ def main():
     daemon = None
     try:
         # The PKI and a real responder that says GOOD for the proxy certificate.
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
-        pki = os.path.join(work, "pki")
-        subprocess.run([args.make_pki, pki], check=True, stdout=subprocess.DEVNULL,
-                       env=dict(os.environ, OCSP_TEST_PORT=str(port)))
-        serial = subprocess.run(["openssl", "x509", "-in", os.path.join(pki, "proxy.pem"), "-noout", "-serial"],
-                                check=True, capture_output=True, text=True).stdout.strip().split("=")[1]
-        expiry = time.strftime("%y%m%d%H%M%SZ", time.gmtime(time.time() + 365 * 86400))
-        with open(os.path.join(pki, "index.txt"), "w") as f:
-            f.write(f"V\t{expiry}\t\t{serial}\tunknown\t/CN=proxy\n")
-        responder_log = open(os.path.join(work, "responder.log"), "w")
-        responder = subprocess.Popen(
-            ["openssl", "ocsp", "-index", os.path.join(pki, "index.txt"), "-port", str(port),
-             "-CA", os.path.join(pki, "ca.pem"), "-rsigner", os.path.join(pki, "responder.pem"),
-             "-rkey", os.path.join(pki, "responder.key"), "-ndays", "1", "-ignore_err"],
-            stdout=responder_log, stderr=subprocess.STDOUT)
-        if not wait_for(lambda: "waiting for OCSP client connections" in open(os.path.join(work, "responder.log")).read()):
+        port = free_port()
+        pki = make_pki(args.make_pki, os.path.join(work, "pki"), port)
+        responder = OpensslResponder(pki, work, port, {serial_of(os.path.join(pki, "proxy.pem")): "V"})
+        if not responder.started():
             print("FAIL: the responder did not start")
             return 1
 
-        daemon = Daemon(args.ocspd, work, pki)
+        daemon = Daemon(args.ocspd, work, pki, password="admin-crash-test")
         checks.require("ocspd starts on a new state directory", daemon.start(), "see ocspd.err")
         status, text = unix_request(daemon.socket, "PUT", "/v1/ocsp", b'{"ocsp_functionality":true,"response_timeout":10}')
         checks.check("polling enabled", 200, status)
@@ -306,24 +192,13 @@ def main():
         checks.require("some kills hit a PUT in flight", rounds_with_flight > 0, f"{rounds_with_flight} of {kills}")
         checks.require("the saved GOOD was reloaded at some restarts (the status file was really exercised)",
                        reloaded > 0, "never")
-        with open(os.path.join(work, "ocspd.err")) as f:
-            reports = [line for line in f if "runtime error" in line or "Sanitizer" in line]
-        checks.check("no sanitizer report on ocspd's stderr", "[]", repr(reports[:3]))
+        checks.check("no sanitizer report on ocspd's stderr", "[]", repr(daemon.sanitizer_reports()[:3]))
     finally:
         if daemon:
             daemon.stop()
         if responder:
-            responder.terminate()
-            responder.wait()
-        if checks.failures and os.path.exists(os.path.join(work, "ocspd.err")):
-            print("---- last lines of ocspd.err")
-            print(open(os.path.join(work, "ocspd.err")).read()[-2000:])
-        if os.environ.get("E2E_KEEP") == "1":
-            print(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    print(f"{checks.count - checks.failures} of {checks.count} checks passed, {checks.failures} failed")
-    return 0 if checks.failures == 0 else 1
+            responder.stop()
+    return finish(work, checks)
 
 
 if __name__ == "__main__":
