@@ -474,6 +474,29 @@ TEST_CASE("http: headers over the cap are 431 however they arrive, in one piece 
     c.read_to_eof(answer);  // the server may reset after its answer while pieces were still coming
     CHECK(answer.rfind("HTTP/1.1 431", 0) == 0);
   }
+  // A header that never ends, each piece stopping a byte into the next field: Beast stores every
+  // complete field and counts only an incomplete one against its limit, so only the adapter's own
+  // count can stop this before the request deadline, while the header is still open.
+  {
+    raw_client c(port);
+    REQUIRE(c.connected);
+    c.send("GET /v1/ocsp HTTP/1.1\r\nHost: x\r\nX");
+    std::string answer;
+    std::size_t sent = 0;
+    for (int i = 0; sent < 32 * 1024 && answer.empty(); ++i) {
+      const std::string piece = fmt::format("-Field-{}: 0123456789abcdef\r\nX", i);
+      if (::send(c.fd, piece.data(), piece.size(), MSG_NOSIGNAL) < 0) break;
+      sent += piece.size();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      char first[4096];
+      const ssize_t n = ::recv(c.fd, first, sizeof first, MSG_DONTWAIT);  // the answer came: stop sending
+      if (n > 0) answer.assign(first, static_cast<std::size_t>(n));
+    }
+    c.read_to_eof(answer);
+    CAPTURE(sent);
+    CHECK(answer.rfind("HTTP/1.1 431", 0) == 0);
+    CHECK(sent < 12 * 1024);  // refused near the cap, not at the end of the stream
+  }
   // Just under the cap, in pieces: served.
   std::string small;
   for (int i = 0; small.size() < 7 * 1024; ++i) small += fmt::format("X-Field-{}: 0123456789abcdef\r\n", i);

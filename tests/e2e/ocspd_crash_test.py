@@ -198,7 +198,8 @@ def main():
             daemon.stop()
         if responder:
             responder.stop()
-    return finish(work, checks)
+        exit_status = finish(work, checks)  # here, so that an early return or an exception cleans up too
+    return exit_status
 
 
 if __name__ == "__main__":

@@ -128,7 +128,11 @@ class OpensslResponder:
                 stdout=log, stderr=subprocess.STDOUT)
 
     def started(self):
-        return wait_for(lambda: "waiting for OCSP client connections" in open(self.log_path).read())
+        def listening():
+            with open(self.log_path) as f:
+                return "waiting for OCSP client connections" in f.read()
+
+        return wait_for(listening)
 
     def stop(self):
         self.process.terminate()
@@ -157,7 +161,7 @@ class Daemon:
             [self.binary, "--state-dir", self.state, "--proxy-cert", os.path.join(self.pki, "proxy.pem"),
              "--issuer-cert", os.path.join(self.pki, "ca.pem"), "--unix-socket", self.socket] + self.extra,
             stdout=out, stderr=err, env=dict(os.environ, OCSPD_ADMIN_PASSWORD=self.password),
-            preexec_fn=lambda: os.umask(0))  # file modes checked by tests must not come from our umask
+            umask=0)  # file modes checked by tests must not come from our umask
         out.close()
         err.close()
 

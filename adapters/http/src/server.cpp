@@ -402,7 +402,10 @@ class session final : public session_base, public std::enable_shared_from_this<s
       co_return;
     }
 
-    beast::flat_buffer buffer;
+    // Unparsed bytes only (fields, body bytes and chunks leave it as they are parsed): a header's
+    // worth plus one read. The cap bounds what a chunk-size line or trailer that never ends can
+    // hold; past it the read fails and the connection closes.
+    beast::flat_buffer buffer(options().header_limit + 64 * 1024);
     bool keep_alive = true;
     while (keep_alive) {
       // Idle: wait for the first byte of the next request (none is pending in the buffer).
@@ -428,14 +431,8 @@ class session final : public session_base, public std::enable_shared_from_this<s
     parser.body_limit(options().body_limit);
     lowest(stream_).expires_after(options().request_timeout);
 
-    auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer, parser, use_tuple);
+    error_code ec = co_await read_header(buffer, parser);
     if (!ec) {
-      // Beast checks its header limit against what one parse step sees, so a header read in pieces
-      // can pass it by up to a read's size: the header's total length is checked here.
-      if (n > options().header_limit) {
-        co_await refuse(bhttp::error::header_limit, parser, start);
-        co_return false;
-      }
       if (auto fault = framing_fault(parser.get())) {
         co_await refuse_with(errc::bad_request, *fault, parser, start);
         co_return false;
@@ -462,6 +459,34 @@ class session final : public session_base, public std::enable_shared_from_this<s
     const bool written = co_await write_answer(std::move(result.answer), req.version(), keep_alive, method == "HEAD");
     server_->log({method, target, status, start, std::move(result.user), body_copy, &remote_});
     co_return written && keep_alive && !stopping_;
+  }
+
+  // Reads the request line and header fields into `parser`, at most header_limit bytes of them.
+  // Beast's own header limit counts only the bytes it holds back while a field is incomplete:
+  // complete fields are stored as they arrive, so a header sent a line at a time would grow without
+  // bound until the request deadline (and http::async_read_some returns only once the header is
+  // done). So the parser is fed here, and the bytes it takes are counted at every step.
+  asio::awaitable<error_code> read_header(beast::flat_buffer& buffer, bhttp::request_parser<bhttp::string_body>& parser) {
+    std::size_t taken = 0;
+    for (;;) {
+      if (buffer.size() != 0) {
+        error_code ec;
+        const std::size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        taken += used;
+        if (taken > options().header_limit) co_return bhttp::error::header_limit;
+        if (parser.is_header_done()) co_return error_code{};
+        if (ec && ec != bhttp::error::need_more) co_return ec;
+      }
+      // What the buffer has room for already, at least 4 KiB (a header rarely needs more).
+      const std::size_t room = std::min<std::size_t>(std::max<std::size_t>(buffer.capacity() - buffer.size(), 4096),
+                                                     buffer.max_size() - buffer.size());
+      if (room == 0) co_return bhttp::error::buffer_overflow;
+      auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(room), use_tuple);
+      buffer.commit(n);
+      if (ec == asio::error::eof) co_return parser.got_some() ? bhttp::error::partial_message : bhttp::error::end_of_stream;
+      if (ec) co_return ec;
+    }
   }
 
   // Answers a request with the router. Cheap requests run right here on the session's strand: a
