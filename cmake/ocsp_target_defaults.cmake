@@ -11,6 +11,18 @@ function(ocsp_target_defaults target)
     if(OCSP_WERROR)
       target_compile_options(${target} PRIVATE -Werror)
     endif()
+  endif()
+  ocsp_instrument(${target})
+endfunction()
+
+# The instrumentation a build asks for (OCSP_FUZZ, OCSP_SANITIZE, OCSP_TSAN), for every object that
+# goes into a binary: ocsp_target_defaults() applies it, and targets that take no warnings (Catch2's
+# main) call it themselves. An uninstrumented object breaks TSan in a way that is hard to see:
+# the inline functions it emits out of line (shared_ptr's reference counting among them) are
+# COMDAT, the linker keeps one copy, and when that copy is the uninstrumented one (more likely at
+# -O0, where little is inlined), TSan misses the synchronization and reports races that are not.
+function(ocsp_instrument target)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     if(OCSP_FUZZ)
       target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
     endif()
