@@ -92,6 +92,16 @@ def unix_request(path, method, target, body=b"", timeout=DEADLINE, on_connected=
     return status, payload.decode()
 
 
+def memory_kib(pid):
+    """{"VmRSS": KiB, "VmHWM": KiB} of process `pid`, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+    except OSError:
+        return None
+    return {key: int(fields[key].split()[0]) for key in ("VmRSS", "VmHWM") if key in fields}
+
+
 def make_pki(script, directory, responder_port):
     """The test PKI (tests/pki/make-test-pki.sh) with proxy.pem's OCSP URL on `responder_port`."""
     subprocess.run([script, directory], check=True, stdout=subprocess.DEVNULL,
@@ -178,10 +188,8 @@ class Daemon:
         return unix_request(self.socket, method, target, body, timeout)
 
     def memory_kib(self):
-        """{"VmRSS": KiB, "VmHWM": KiB} of the running daemon."""
-        with open(f"/proc/{self.process.pid}/status") as f:
-            fields = dict(line.split(":", 1) for line in f)
-        return {key: int(fields[key].split()[0]) for key in ("VmRSS", "VmHWM")}
+        """{"VmRSS": KiB, "VmHWM": KiB} of the daemon (None once it is gone)."""
+        return memory_kib(self.process.pid)
 
     def sanitizer_reports(self):
         with open(os.path.join(self.work, "ocspd.err")) as f:

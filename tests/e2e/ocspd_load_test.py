@@ -52,8 +52,8 @@ import tempfile
 import time
 from email.utils import parsedate_to_datetime
 
-from ocspd_e2e import (DEADLINE, Checks, Daemon, OpensslResponder, finish, free_port, make_pki, serial_of,
-                       wait_for)
+from ocspd_e2e import (DEADLINE, Checks, Daemon, OpensslResponder, finish, free_port, make_pki, memory_kib,
+                       serial_of, wait_for)
 
 PASSWORD = "admin-load-test"
 
@@ -150,21 +150,6 @@ def blocking_request(port, method, target, authorization=None, body=b"", timeout
     return answer[:3]
 
 
-def read_proc_status(pid):
-    """VmRSS and VmHWM in KiB, or None when the process is gone."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            text = f.read()
-    except OSError:
-        return None
-    values = {}
-    for line in text.splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0])
-    return values
-
-
 def mib(kib):
     return kib / 1024.0
 
@@ -180,13 +165,17 @@ class Oracle:
         self.frequencies = {config["query_frequency"]}  # every query_frequency ever sent, in flight included
         self.good_bodies = set()  # (kind, body) already judged correct
 
-    def status(self, body):
-        if ("status", body) in self.good_bodies:
+    def _judged(self, key, judge):
+        """judge()'s fault, or None; a body judged correct once is not judged again."""
+        if key in self.good_bodies:
             return None
-        fault = self._status(body)
+        fault = judge()
         if fault is None:
-            self.good_bodies.add(("status", body))
+            self.good_bodies.add(key)
         return fault
+
+    def status(self, body):
+        return self._judged(("status", body), lambda: self._status(body))
 
     def _status(self, body):
         try:
@@ -215,13 +204,7 @@ class Oracle:
 
     def config(self, body, sent_frequency=None):
         """A GET's configuration (sent_frequency None) or a PUT's answer to {"query_frequency": sent_frequency}."""
-        key = ("config", body, sent_frequency)
-        if key in self.good_bodies:
-            return None
-        fault = self._config(body, sent_frequency)
-        if fault is None:
-            self.good_bodies.add(key)
-        return fault
+        return self._judged(("config", body, sent_frequency), lambda: self._config(body, sent_frequency))
 
     def _config(self, body, sent_frequency):
         try:
@@ -854,7 +837,7 @@ def dispatch(load):
 def watchdog(load, pid, process):
     """Every second: RSS, the daemon's life, overdue valid requests, slowloris left open too long."""
     now = time.monotonic()
-    sample = read_proc_status(pid)
+    sample = memory_kib(pid)
     if process.poll() is not None or sample is None:
         load.daemon_died = f"exit status {process.poll()} at {now - load.start:.1f} s into the load"
         load.stopping = True
@@ -916,7 +899,7 @@ def run_load(load, pid, process):
         probe.expire()
     for slow in list(load.slow_conns):
         slow.close()
-    sample = read_proc_status(pid)
+    sample = memory_kib(pid)
     if sample:
         load.rss.append((now - load.start, sample["VmRSS"]))
     return now - load.start
@@ -1017,7 +1000,7 @@ def main():
         baseline = rss_after_warm_up[0] if rss_after_warm_up else (load.rss[0][1] if load.rss else 0)
         rss_max = max((kib for _, kib in load.rss), default=0)
         final = load.rss[-1][1] if load.rss else 0
-        proc = read_proc_status(process.pid) or {}
+        proc = memory_kib(process.pid) or {}
         hwm = proc.get("VmHWM", 0)
         try:
             with open(f"/proc/{process.pid}/stat") as f:
